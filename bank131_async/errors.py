@@ -1,0 +1,370 @@
+"""The exception tree of bank131_async.
+
+Every failure the SDK reports is a :class:`Bank131Error`; no ``httpx`` or ``cattrs`` exception
+escapes. The branches answer the questions a payout program asks:
+
+* :class:`ApiError` -- the bank answered and said no. ``code`` is the bank's error code; the
+  subclasses name the codes a program branches on (unknown codes stay plain ``ApiError``).
+* :class:`TransportError` -- no answer came. ``request_sent`` says whether the bank may have
+  received the request, i.e. whether money may have moved.
+* :class:`WaitTimeoutError` -- a polling helper ran out of time (also a built-in ``TimeoutError``).
+* :class:`InvalidSignatureError`, :class:`ResponseDecodeError`, :class:`ConfigurationError`,
+  :class:`RequestValidationError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models.sessions import Session
+
+__all__ = [
+    "ApiError",
+    "AuthenticationError",
+    "AuthorizationError",
+    "Bank131Error",
+    "BankInternalError",
+    "ConfigurationError",
+    "DeclinedError",
+    "IdempotencyConflictError",
+    "InsufficientFundsError",
+    "InsufficientWalletBalanceError",
+    "InvalidRequestError",
+    "InvalidSignatureError",
+    "RateLimitError",
+    "RefundAmountTooLargeError",
+    "RequestTimeoutError",
+    "RequestValidationError",
+    "ResponseDecodeError",
+    "SessionCancelledError",
+    "SessionFinishedError",
+    "SessionWrongStateError",
+    "TaxpayerError",
+    "TransportConnectionError",
+    "TransportError",
+    "WaitTimeoutError",
+    "error_class_for_code",
+    "error_from_response",
+]
+
+
+class Bank131Error(Exception):
+    """Root of every error raised by bank131_async."""
+
+
+class ConfigurationError(Bank131Error, ValueError):
+    """The client was configured wrongly (bad key, unknown environment, missing setting)."""
+
+
+class RequestValidationError(Bank131Error, ValueError):
+    """An argument breaks a documented constraint; raised before anything is sent."""
+
+
+class InvalidSignatureError(Bank131Error):
+    """A signature (webhook ``X-PARTNER-SIGN``) is missing, malformed or does not verify."""
+
+
+class ResponseDecodeError(Bank131Error):
+    """The bank answered with something that is not the documented JSON.
+
+    ``body_excerpt`` holds at most the first 500 characters of the body, already redacted.
+    """
+
+    def __init__(
+        self, message: str, *, http_status: int | None = None, body_excerpt: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+        self.body_excerpt = body_excerpt
+
+
+# --------------------------------------------------------------------------- API errors
+
+
+class ApiError(Bank131Error):
+    """The bank answered with an error envelope or an HTTP status >= 400.
+
+    Attributes:
+        code: the bank's ``error.code`` (an open string; see ``errors-and-testing.md``).
+        description: the bank's human text; the same code may come with different texts.
+        http_status: the HTTP status of the answer.
+        idempotency_key: the ``X-PARTNER-IDEMPOTENCY-KEY`` the call carried, if any. Keep it:
+            it is how the same operation is retried safely.
+        attempts: how many times the request was sent before this answer.
+        reject_reasons: antifraud details, when the bank gives them.
+    """
+
+    #: Whether repeating the same call later may succeed (guidance, not a promise).
+    retryable: bool = False
+
+    def __init__(
+        self,
+        code: str,
+        description: str = "",
+        *,
+        http_status: int | None = None,
+        idempotency_key: str | None = None,
+        attempts: int = 1,
+        reject_reasons: tuple[Mapping[str, Any], ...] = (),
+    ) -> None:
+        self.code = code
+        self.description = description
+        self.http_status = http_status
+        self.idempotency_key = idempotency_key
+        self.attempts = attempts
+        self.reject_reasons = reject_reasons
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        text = f"{self.code}: {self.description}" if self.description else self.code
+        if self.http_status is not None:
+            text += f" (HTTP {self.http_status})"
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_api_error,
+            (
+                type(self),
+                self.code,
+                self.description,
+                self.http_status,
+                self.idempotency_key,
+                self.attempts,
+                self.reject_reasons,
+            ),
+        )
+
+
+def _rebuild_api_error(cls: type[ApiError], *args: Any) -> ApiError:
+    code, description, http_status, key, attempts, reasons = args
+    return cls(
+        code,
+        description,
+        http_status=http_status,
+        idempotency_key=key,
+        attempts=attempts,
+        reject_reasons=reasons,
+    )
+
+
+class AuthenticationError(ApiError):
+    """``identification_error`` / ``authentication_error``: the project id or signature is wrong.
+
+    Check ``project`` and that the bank registered the public half of ``private_key``.
+    """
+
+
+class AuthorizationError(ApiError):
+    """``authorization_error``: the project may not perform this operation."""
+
+
+class InvalidRequestError(ApiError):
+    """``invalid_request``: the bank rejected the parameters."""
+
+
+class IdempotencyConflictError(ApiError):
+    """``idempotency_key_already_exists``: this key was already used.
+
+    The first request with this key may well have been processed: do **not** treat this as a
+    failure of the operation. Look the operation up (``sessions.status``) before doing anything.
+    """
+
+    def _message(self) -> str:
+        return (
+            super()._message()
+            + f"; idempotency key {self.idempotency_key!r} was already used -- the operation may"
+            " have been processed, reconcile with sessions.status() before retrying"
+        )
+
+
+class SessionWrongStateError(ApiError):
+    """``session_wrong_state``: the call is not allowed in the session's current state."""
+
+
+class SessionCancelledError(ApiError):
+    """The session was cancelled (by you, by a timeout, or because a QR code expired)."""
+
+
+class DeclinedError(ApiError):
+    """The operation was declined (issuer, antifraud, card or provider limits)."""
+
+
+class InsufficientFundsError(DeclinedError):
+    """``insufficient_funds``: not enough money on the payer's card."""
+
+
+class InsufficientWalletBalanceError(ApiError):
+    """``insufficient_wallet_balance``: top up your collateral balance, then retry."""
+
+    retryable = True
+
+
+class RefundAmountTooLargeError(ApiError):
+    """``refund_amount_too_large``: the refund exceeds what can still be refunded."""
+
+
+class TaxpayerError(ApiError):
+    """A self-employed (NPD) check failed: unknown, not bound, already bound, or over limit."""
+
+
+class BankInternalError(ApiError):
+    """The bank or one of its providers failed; the same call may succeed later."""
+
+    retryable = True
+
+
+class RateLimitError(ApiError):
+    """HTTP 429: too many requests. ``retry_after`` is the server's hint in seconds, if any."""
+
+    retryable = True
+    retry_after: float | None = None
+
+
+_CODE_TO_CLASS: dict[str, type[ApiError]] = {
+    "identification_error": AuthenticationError,
+    "authentication_error": AuthenticationError,
+    "authorization_error": AuthorizationError,
+    "invalid_request": InvalidRequestError,
+    "idempotency_key_already_exists": IdempotencyConflictError,
+    "session_wrong_state": SessionWrongStateError,
+    "session_cancelled": SessionCancelledError,
+    "session_cancelled_by_partner": SessionCancelledError,
+    "capture_timeout": SessionCancelledError,
+    "confirm_timeout": SessionCancelledError,
+    "qr_expired": SessionCancelledError,
+    "insufficient_funds": InsufficientFundsError,
+    "insufficient_wallet_balance": InsufficientWalletBalanceError,
+    "refund_amount_too_large": RefundAmountTooLargeError,
+    "taxpayer_unknown": TaxpayerError,
+    "taxpayer_not_bound": TaxpayerError,
+    "taxpayer_already_bound": TaxpayerError,
+    "taxpayer_income_exceeds_amount_limit": TaxpayerError,
+    "internal_error": BankInternalError,
+    "provider_internal_error": BankInternalError,
+    "provider_issuer_unavailable": BankInternalError,
+    "provider_timeout": BankInternalError,
+    "npd_service_internal_error": BankInternalError,
+    "wallet_internal_error": BankInternalError,
+    "routing_internal_error": BankInternalError,
+    "declined_by_issuer_bank": DeclinedError,
+    "not_permitted_by_issuer_bank": DeclinedError,
+    "bank_card_expired": DeclinedError,
+    "card_number_does_not_exist": DeclinedError,
+    "invalid_transaction": DeclinedError,
+    "suspected_fraud": DeclinedError,
+    "activity_count_exceeded": DeclinedError,
+    "not_permitted_to_card": DeclinedError,
+    "operation_rejected": DeclinedError,
+    "provider_foreign_transfer_prohibited": DeclinedError,
+    "provider_exceeds_amount_limit": DeclinedError,
+    "amount_less_allowed_provider": DeclinedError,
+    "binding_is_deactivated": DeclinedError,
+    "account_not_found": DeclinedError,
+    "3DS_error": DeclinedError,
+}
+
+#: Every error code the research found; a test checks each has a mapping.
+KNOWN_ERROR_CODES: frozenset[str] = frozenset(_CODE_TO_CLASS)
+
+
+def error_class_for_code(code: str, http_status: int | None = None) -> type[ApiError]:
+    """The exception class for a bank error code (``ApiError`` for codes we do not know)."""
+    cls = _CODE_TO_CLASS.get(code)
+    if cls is not None:
+        return cls
+    if http_status == 429:
+        return RateLimitError
+    if http_status is not None and http_status >= 500:
+        return BankInternalError
+    return ApiError
+
+
+def error_from_response(
+    body: Mapping[str, Any] | None,
+    *,
+    http_status: int,
+    idempotency_key: str | None = None,
+    attempts: int = 1,
+) -> ApiError:
+    """Build the typed error for an error answer.
+
+    ``body`` is the decoded JSON object, or ``None`` when the answer had no usable JSON (then
+    the code is synthesised from the HTTP status, e.g. ``http_503``).
+    """
+    error = body.get("error") if body is not None else None
+    if isinstance(error, Mapping) and isinstance(error.get("code"), str):
+        code: str = error["code"]
+        description = error.get("description")
+        reasons = error.get("reject_reasons")
+    else:
+        code, description, reasons = f"http_{http_status}", None, None
+    cls = error_class_for_code(code, http_status)
+    return cls(
+        code,
+        description if isinstance(description, str) else "",
+        http_status=http_status,
+        idempotency_key=idempotency_key,
+        attempts=attempts,
+        reject_reasons=tuple(r for r in reasons if isinstance(r, Mapping))
+        if isinstance(reasons, list)
+        else (),
+    )
+
+
+# --------------------------------------------------------------------------- transport errors
+
+
+class TransportError(Bank131Error):
+    """No answer came from the bank.
+
+    ``request_sent`` is the one question that matters for money: ``False`` means the bank
+    certainly did not receive the request (connect failure, pool timeout) and it is safe to send
+    it again; ``True`` means it may have been received and processed -- reconcile (with the same
+    idempotency key, or ``sessions.status``) before trying anything else.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_sent: bool,
+        idempotency_key: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent
+        self.idempotency_key = idempotency_key
+        self.attempts = attempts
+
+
+class TransportConnectionError(TransportError):
+    """The connection failed (refused, reset, DNS, TLS, dropped before the answer)."""
+
+
+class RequestTimeoutError(TransportError):
+    """A connect, write, read or pool timeout expired."""
+
+
+# --------------------------------------------------------------------------- polling errors
+
+
+class WaitTimeoutError(Bank131Error, TimeoutError):
+    """A polling helper reached its deadline. ``session`` is the last state seen (or ``None``)."""
+
+    def __init__(self, message: str, *, session: Session | None) -> None:
+        super().__init__(message)
+        self.session = session
+
+
+class SessionFinishedError(Bank131Error):
+    """The session reached a state from which the awaited action can never come.
+
+    ``session`` is that state; ``session.error`` and the operations' errors say why.
+    """
+
+    def __init__(self, message: str, *, session: Session) -> None:
+        super().__init__(message)
+        self.session = session

@@ -1,0 +1,206 @@
+"""RSA-SHA256 request signing and signature verification (``X-PARTNER-SIGN``).
+
+Bank 131 signs with RSASSA-PKCS1-v1_5 over SHA-256, base64 (standard alphabet, padded), over
+the exact body bytes as sent -- nothing else. The scheme is deterministic: one key and one body
+always give the same signature.
+
+>>> signer = RequestSigner(Path("partner.pem"))           # doctest: +SKIP
+>>> signer.sign(b'{"session_id":"ps_1"}')                  # doctest: +SKIP
+'XmBmX5pW...'
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TypeAlias
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from .errors import ConfigurationError, InvalidSignatureError
+
+__all__ = [
+    "PrivateKeyInput",
+    "PublicKeyInput",
+    "RequestSigner",
+    "SignatureVerifier",
+    "load_private_key",
+    "load_public_key",
+]
+
+#: PEM text or bytes, a path to a PEM file, or an already loaded key.
+PrivateKeyInput: TypeAlias = "str | bytes | os.PathLike[str] | rsa.RSAPrivateKey"
+PublicKeyInput: TypeAlias = "str | bytes | os.PathLike[str] | rsa.RSAPublicKey | rsa.RSAPrivateKey"
+
+_PADDING = padding.PKCS1v15()
+_HASH = hashes.SHA256()
+_MIN_BITS = 2048
+
+
+def _pem_bytes(key: str | bytes | os.PathLike[str], what: str) -> bytes:
+    """PEM bytes from PEM text/bytes or a path. Never echoes key material in errors."""
+    if isinstance(key, bytes):
+        return key
+    if isinstance(key, str) and "-----BEGIN" in key:
+        return key.encode("ascii", "replace")
+    path = Path(key)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(
+            f"{what}: could not read key file {str(path)!r} ({exc.strerror or exc}); pass PEM "
+            "text/bytes, a path to a PEM file, or a loaded cryptography key"
+        ) from None
+
+
+def load_private_key(key: PrivateKeyInput, password: str | bytes | None = None) -> rsa.RSAPrivateKey:
+    """Load the partner's RSA private key, failing with a :class:`ConfigurationError` that says
+    what to fix (wrong format, missing or wrong password, not RSA, a public key, too small)."""
+    what = "private_key"
+    if isinstance(key, rsa.RSAPrivateKey):
+        return _check_size(key, what)
+    if isinstance(key, rsa.RSAPublicKey):
+        raise ConfigurationError(
+            f"{what}: got an RSA *public* key; requests are signed with the partner's private key"
+        )
+    if not isinstance(key, str | bytes | os.PathLike):
+        raise ConfigurationError(
+            f"{what}: expected PEM str/bytes, a path or an RSAPrivateKey, got {type(key).__name__}"
+        )
+    data = _pem_bytes(key, what)
+    if b"PUBLIC KEY-----" in data and b"PRIVATE KEY-----" not in data:
+        raise ConfigurationError(
+            f"{what}: this PEM holds a public key; pass the partner's private key (the bank "
+            "keeps the public half)"
+        )
+    pw = password.encode() if isinstance(password, str) else password
+    try:
+        loaded = serialization.load_pem_private_key(data, password=pw)
+    except TypeError:
+        if pw is None:
+            raise ConfigurationError(
+                f"{what}: the key is encrypted; pass private_key_password=..."
+            ) from None
+        raise ConfigurationError(
+            f"{what}: a password was given but the key is not encrypted; drop "
+            "private_key_password"
+        ) from None
+    except ValueError:
+        hint = "wrong password, or " if pw is not None else ""
+        raise ConfigurationError(
+            f"{what}: could not load the PEM ({hint}not a PEM private key: expected "
+            "'-----BEGIN RSA PRIVATE KEY-----' or '-----BEGIN PRIVATE KEY-----')"
+        ) from None
+    except UnsupportedAlgorithm:
+        raise ConfigurationError(f"{what}: unsupported key algorithm; Bank 131 needs RSA") from None
+    if not isinstance(loaded, rsa.RSAPrivateKey):
+        raise ConfigurationError(
+            f"{what}: got a {type(loaded).__name__.lstrip('_')}; Bank 131 signs with RSA keys "
+            "(RSA-SHA256), generate one with `openssl genrsa -out partner.pem 2048`"
+        )
+    return _check_size(loaded, what)
+
+
+def load_public_key(key: PublicKeyInput, *, what: str = "bank_public_key") -> rsa.RSAPublicKey:
+    """Load an RSA public key (a private key is accepted and its public half used)."""
+    if isinstance(key, rsa.RSAPublicKey):
+        return key
+    if isinstance(key, rsa.RSAPrivateKey):
+        return key.public_key()
+    if not isinstance(key, str | bytes | os.PathLike):
+        raise ConfigurationError(
+            f"{what}: expected PEM str/bytes, a path or an RSAPublicKey, got {type(key).__name__}"
+        )
+    data = _pem_bytes(key, what)
+    try:
+        loaded = serialization.load_pem_public_key(data)
+    except (ValueError, UnsupportedAlgorithm):
+        raise ConfigurationError(
+            f"{what}: not a PEM public key (expected '-----BEGIN PUBLIC KEY-----')"
+        ) from None
+    if not isinstance(loaded, rsa.RSAPublicKey):
+        raise ConfigurationError(f"{what}: got a non-RSA public key; Bank 131 uses RSA")
+    return loaded
+
+
+def _check_size(key: rsa.RSAPrivateKey, what: str) -> rsa.RSAPrivateKey:
+    if key.key_size < _MIN_BITS:
+        raise ConfigurationError(
+            f"{what}: RSA key of {key.key_size} bits is too small; use at least {_MIN_BITS}"
+        )
+    return key
+
+
+class RequestSigner:
+    """Signs request bodies with the partner's private key.
+
+    The key is loaded once, at construction. ``repr()`` never shows key material.
+    """
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: PrivateKeyInput, *, password: str | bytes | None = None) -> None:
+        self._key = load_private_key(key, password)
+
+    @property
+    def public_key(self) -> rsa.RSAPublicKey:
+        return self._key.public_key()
+
+    def sign(self, body: bytes) -> str:
+        """Base64 RSA-SHA256 (PKCS#1 v1.5) signature over exactly ``body``."""
+        return base64.b64encode(self._key.sign(body, _PADDING, _HASH)).decode("ascii")
+
+    def __repr__(self) -> str:
+        return f"RequestSigner(<RSA-{self._key.key_size} private key>)"
+
+
+class SignatureVerifier:
+    """Verifies ``X-PARTNER-SIGN`` signatures with one or more public keys.
+
+    Several keys are accepted so a bank key rotation needs no downtime: a signature that
+    verifies with any of them is valid.
+    """
+
+    __slots__ = ("_keys",)
+
+    def __init__(self, key_or_keys: PublicKeyInput | Iterable[PublicKeyInput]) -> None:
+        if isinstance(key_or_keys, str | bytes | os.PathLike | rsa.RSAPublicKey | rsa.RSAPrivateKey):
+            candidates: list[PublicKeyInput] = [key_or_keys]
+        else:
+            candidates = list(key_or_keys)
+        if not candidates:
+            raise ConfigurationError("bank_public_key: at least one public key is needed")
+        self._keys = tuple(load_public_key(k) for k in candidates)
+
+    def verify(self, body: bytes, signature: str | bytes | None) -> None:
+        """Raise :class:`InvalidSignatureError` unless ``signature`` signs exactly ``body``."""
+        if not signature:
+            raise InvalidSignatureError("missing X-PARTNER-SIGN signature")
+        try:
+            raw = base64.b64decode(signature, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidSignatureError("X-PARTNER-SIGN is not valid base64") from None
+        for key in self._keys:
+            try:
+                key.verify(raw, body, _PADDING, _HASH)
+            except InvalidSignature:
+                continue
+            return
+        raise InvalidSignatureError(
+            "X-PARTNER-SIGN does not verify with the configured bank public key(s)"
+        )
+
+    def is_valid(self, body: bytes, signature: str | bytes | None) -> bool:
+        try:
+            self.verify(body, signature)
+        except InvalidSignatureError:
+            return False
+        return True
+
+    def __repr__(self) -> str:
+        return f"SignatureVerifier(<{len(self._keys)} RSA public key(s)>)"
