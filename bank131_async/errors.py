@@ -39,11 +39,11 @@ __all__ = [
     "RequestValidationError",
     "ResponseDecodeError",
     "SessionCancelledError",
-    "SessionFinishedError",
     "SessionWrongStateError",
     "TaxpayerError",
     "TransportConnectionError",
     "TransportError",
+    "UnexpectedSessionStateError",
     "WaitTimeoutError",
     "error_class_for_code",
     "error_from_response",
@@ -73,11 +73,17 @@ class ResponseDecodeError(Bank131Error):
     """
 
     def __init__(
-        self, message: str, *, http_status: int | None = None, body_excerpt: str = ""
+        self,
+        message: str,
+        *,
+        http_status: int | None = None,
+        body_excerpt: str = "",
+        idempotency_key: str | None = None,
     ) -> None:
         super().__init__(message)
         self.http_status = http_status
         self.body_excerpt = body_excerpt
+        self.idempotency_key = idempotency_key
 
 
 # --------------------------------------------------------------------------- API errors
@@ -359,10 +365,12 @@ class WaitTimeoutError(Bank131Error, TimeoutError):
         self.session = session
 
 
-class SessionFinishedError(Bank131Error):
-    """The session reached a state from which the awaited action can never come.
+class UnexpectedSessionStateError(Bank131Error):
+    """A polling helper saw a state from which what it waits for can never come.
 
-    ``session`` is that state; ``session.error`` and the operations' errors say why.
+    For example the session was cancelled or accepted while ``wait_for_next_action("confirm")``
+    was waiting, or it now waits for ``capture`` (so ``confirm`` already happened). ``session``
+    is that state; ``session.error`` and the operations' ``error`` say why.
     """
 
     def __init__(self, message: str, *, session: Session) -> None:

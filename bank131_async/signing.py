@@ -58,7 +58,9 @@ def _pem_bytes(key: str | bytes | os.PathLike[str], what: str) -> bytes:
         ) from None
 
 
-def load_private_key(key: PrivateKeyInput, password: str | bytes | None = None) -> rsa.RSAPrivateKey:
+def load_private_key(
+    key: PrivateKeyInput, password: str | bytes | None = None
+) -> rsa.RSAPrivateKey:
     """Load the partner's RSA private key, failing with a :class:`ConfigurationError` that says
     what to fix (wrong format, missing or wrong password, not RSA, a public key, too small)."""
     what = "private_key"
@@ -87,8 +89,7 @@ def load_private_key(key: PrivateKeyInput, password: str | bytes | None = None) 
                 f"{what}: the key is encrypted; pass private_key_password=..."
             ) from None
         raise ConfigurationError(
-            f"{what}: a password was given but the key is not encrypted; drop "
-            "private_key_password"
+            f"{what}: a password was given but the key is not encrypted; drop private_key_password"
         ) from None
     except ValueError:
         hint = "wrong password, or " if pw is not None else ""
@@ -169,7 +170,9 @@ class SignatureVerifier:
     __slots__ = ("_keys",)
 
     def __init__(self, key_or_keys: PublicKeyInput | Iterable[PublicKeyInput]) -> None:
-        if isinstance(key_or_keys, str | bytes | os.PathLike | rsa.RSAPublicKey | rsa.RSAPrivateKey):
+        if isinstance(
+            key_or_keys, str | bytes | os.PathLike | rsa.RSAPublicKey | rsa.RSAPrivateKey
+        ):
             candidates: list[PublicKeyInput] = [key_or_keys]
         else:
             candidates = list(key_or_keys)

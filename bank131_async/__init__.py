@@ -1,0 +1,46 @@
+"""bank131_async: the async Python SDK for the Bank 131 partner API.
+
+>>> from bank131_async import AsyncBank131
+>>> from bank131_async.models import AmountDetails, BankCard, PayoutDetails
+"""
+
+from ._version import __version__
+from .client import AsyncBank131
+from .config import DEMO_URL, PRODUCTION_URL, Config
+from .errors import (
+    ApiError,
+    Bank131Error,
+    ConfigurationError,
+    IdempotencyConflictError,
+    InvalidSignatureError,
+    RequestValidationError,
+    ResponseDecodeError,
+    SessionWrongStateError,
+    TransportError,
+    UnexpectedSessionStateError,
+    WaitTimeoutError,
+)
+from .polling import PollSchedule
+from .signing import RequestSigner, SignatureVerifier
+
+__all__ = [
+    "DEMO_URL",
+    "PRODUCTION_URL",
+    "ApiError",
+    "AsyncBank131",
+    "Bank131Error",
+    "Config",
+    "ConfigurationError",
+    "IdempotencyConflictError",
+    "InvalidSignatureError",
+    "PollSchedule",
+    "RequestSigner",
+    "RequestValidationError",
+    "ResponseDecodeError",
+    "SessionWrongStateError",
+    "SignatureVerifier",
+    "TransportError",
+    "UnexpectedSessionStateError",
+    "WaitTimeoutError",
+    "__version__",
+]

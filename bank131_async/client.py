@@ -1,0 +1,216 @@
+"""``AsyncBank131``: one pooled HTTP client, the signer, and the resources."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any, Self
+
+import anyio
+import attrs
+import httpx
+
+from ._retry import RetryPolicy
+from ._transport import Transport
+from .config import ApiVersion, Config, Environment, TimeoutInput
+from .errors import ConfigurationError
+from .resources.sessions import SessionsResource
+from .signing import PrivateKeyInput, PublicKeyInput, RequestSigner, SignatureVerifier
+
+__all__ = ["AsyncBank131"]
+
+_UNSET: Any = object()
+
+
+class AsyncBank131:
+    """The Bank 131 client. Use it as an async context manager::
+
+        async with AsyncBank131(project="my_project", private_key=Path("partner.pem"),
+                                bank_public_key=Path("bank131.pub.pem")) as bank:
+            session = await bank.sessions.init_payout(...)
+
+    It holds one pooled ``httpx.AsyncClient`` (closed on exit). Pass ``http_client=`` to use
+    your own (it is never closed by the SDK) or ``transport=`` to plug an httpx transport.
+    Construction loads and checks the keys (a bad key raises ``ConfigurationError`` here, not
+    at the first payout) and needs no running event loop.
+
+    ``max_connections`` bounds the requests in flight: excess calls queue inside the SDK
+    (without a pool timeout) instead of inside httpx.
+    """
+
+    def __init__(
+        self,
+        project: str | None = None,
+        private_key: PrivateKeyInput | None = None,
+        *,
+        private_key_password: str | bytes | None = None,
+        bank_public_key: PublicKeyInput | Sequence[PublicKeyInput] | None = None,
+        environment: Environment = "demo",
+        base_url: str | None = None,
+        submerchant: str | None = None,
+        timeout: TimeoutInput | None = None,
+        max_retries: int | None = None,
+        api_version: ApiVersion = "v2",
+        max_connections: int | None = None,
+        config: Config | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        if config is None:
+            if project is None or private_key is None:
+                raise ConfigurationError(
+                    "AsyncBank131 needs project= and private_key= (or config=Config.from_env())"
+                )
+            settings: dict[str, Any] = {
+                "project": project,
+                "private_key": private_key,
+                "private_key_password": private_key_password,
+                "bank_public_key": bank_public_key,
+                "environment": environment,
+                "base_url": base_url,
+                "submerchant": submerchant,
+                "api_version": api_version,
+            }
+            for name, value in (
+                ("timeout", timeout),
+                ("max_retries", max_retries),
+                ("max_connections", max_connections),
+            ):
+                if value is not None:
+                    settings[name] = value
+            config = Config(**settings)
+        if transport is not None and http_client is not None:
+            raise ConfigurationError("pass transport= or http_client=, not both")
+        config.url  # noqa: B018 -- validates environment/base_url now, not at the first call
+        self._config = config
+        self._signer = RequestSigner(config.private_key, password=config.private_key_password)
+        self._verifier = (
+            SignatureVerifier(config.bank_public_key)
+            if config.bank_public_key is not None
+            else None
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(
+            transport=transport,
+            limits=httpx.Limits(
+                max_connections=config.max_connections,
+                max_keepalive_connections=config.max_connections,
+            ),
+            timeout=config.timeout,
+            follow_redirects=False,
+        )
+        self._limiter = anyio.CapacityLimiter(config.max_connections)
+        self._closed = False
+        self._wire()
+
+    def _wire(self) -> None:
+        config = self._config
+        self._transport = Transport(
+            self._http,
+            base_url=config.url,
+            project=config.project,
+            signer=self._signer,
+            submerchant=config.submerchant,
+            timeout=config.timeout,
+            policy=RetryPolicy(max_retries=config.max_retries),
+            limiter=self._limiter,
+        )
+        #: ``session/*`` methods and the polling helpers.
+        self.sessions = SessionsResource(self._transport, config.api_version)
+
+    # ------------------------------------------------------------------ construction helpers
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        **overrides: Any,
+    ) -> AsyncBank131:
+        """A client configured by ``BANK131_*`` variables (see :meth:`Config.from_env`)."""
+        return cls(
+            config=Config.from_env(**overrides), transport=transport, http_client=http_client
+        )
+
+    def with_options(
+        self,
+        *,
+        timeout: TimeoutInput | None = None,
+        max_retries: int | None = None,
+        submerchant: str | None = _UNSET,
+        api_version: ApiVersion | None = None,
+    ) -> AsyncBank131:
+        """A view with other per-request settings that shares this client's pool and keys.
+
+        Closing the view does not close the pool; close the original client.
+        """
+        changes: dict[str, Any] = {}
+        if timeout is not None:
+            changes["timeout"] = timeout
+        if max_retries is not None:
+            changes["max_retries"] = max_retries
+        if submerchant is not _UNSET:
+            changes["submerchant"] = submerchant
+        if api_version is not None:
+            changes["api_version"] = api_version
+        view = object.__new__(type(self))
+        view._config = attrs.evolve(self._config, **changes)
+        view._signer = self._signer
+        view._verifier = self._verifier
+        view._http = self._http
+        view._owns_http = False
+        view._limiter = self._limiter
+        view._closed = False
+        view._wire()
+        return view
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def config(self) -> Config:
+        return self._config
+
+    @property
+    def signer(self) -> RequestSigner:
+        return self._signer
+
+    @property
+    def verifier(self) -> SignatureVerifier:
+        """Verifies bank signatures (webhooks); needs ``bank_public_key``."""
+        if self._verifier is None:
+            raise ConfigurationError(
+                "bank_public_key is not configured; pass the Bank 131 public key to verify webhooks"
+            )
+        return self._verifier
+
+    @property
+    def is_closed(self) -> bool:
+        return self._closed
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def aclose(self) -> None:
+        """Close the pooled HTTP client (unless it was passed in). Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return (
+            f"AsyncBank131(project={self._config.project!r}, url={self._config.url!r}, "
+            f"api_version={self._config.api_version!r})"
+        )

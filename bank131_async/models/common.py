@@ -1,0 +1,180 @@
+"""Money, errors, customers and participants: the small objects every area shares."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+__all__ = [
+    "AmountDetails",
+    "Amounts",
+    "Contact",
+    "CustomRouting",
+    "CustomRoutingTag",
+    "Customer",
+    "ErrorInfo",
+    "Fee",
+    "IdentityDocument",
+    "Participant",
+    "ParticipantDetails",
+    "RejectReason",
+    "RevenueSplitInfoItem",
+    "TransactionInfo",
+]
+
+
+def _minor_units(_: Any, attribute: attrs.Attribute[int], value: Any) -> None:
+    # bool is an int subclass and a float would be a rounding accident: both are bugs here.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(
+            f"{attribute.name} must be an int in minor units (kopecks/cents), e.g. 10_000 for "
+            f"100.00 RUB; got {type(value).__name__} {value!r}"
+        )
+    if value < 0:
+        raise ValueError(f"{attribute.name} must not be negative, got {value}")
+
+
+@frozen(kw_only=True)
+class AmountDetails:
+    """An amount in minor units: ``AmountDetails(amount=10_000, currency="rub")`` is 100 RUB."""
+
+    amount: int = attrs.field(validator=_minor_units)
+    currency: str
+
+
+@frozen(kw_only=True)
+class Fee:
+    merchant_fee: AmountDetails | None = None
+
+
+@frozen(kw_only=True)
+class Amounts:
+    """Fee information attached to an operation (an optional bank feature)."""
+
+    fee: Fee | None = None
+    net: AmountDetails | None = None
+    gross: AmountDetails | None = None
+
+
+@frozen(kw_only=True)
+class RejectReason:
+    rule_alias: str
+    list_alias: str | None = None
+    expiration_date: datetime | None = None
+
+
+@frozen(kw_only=True)
+class ErrorInfo:
+    """The ``error`` object of a session or an operation: why it failed or was cancelled."""
+
+    code: str
+    description: str | None = None
+    reject_reasons: tuple[RejectReason, ...] | None = None
+
+
+@frozen(kw_only=True)
+class Contact:
+    email: str | None = None
+    phone: str | None = None
+
+
+@frozen(kw_only=True)
+class Customer:
+    """Your customer: ``reference`` is your own user id (at most 128 characters)."""
+
+    reference: str
+    contacts: tuple[Contact, ...] | None = None
+
+
+@frozen(kw_only=True)
+class IdentityDocument:
+    id_type: str | None = None
+    id_number: str | None = attrs.field(default=None, repr=False)
+    id_expiration_date: date | None = None
+    issue_date: date | None = None
+    division_code: str | None = None
+    issued_by: str | None = None
+
+
+@frozen(kw_only=True)
+class Participant:
+    """Sender or recipient. Card payouts need ``recipient.full_name``."""
+
+    full_name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    middle_name: str | None = None
+    company_name: str | None = None
+    reference: str | None = None
+    tax_reference: str | None = None
+    beneficiary_id: str | None = None
+    country_iso3: str | None = None
+    country_iso2: str | None = None
+    account: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    address_line: str | None = None
+    street: str | None = None
+    building: str | None = None
+    flat: str | None = None
+    state: str | None = None
+    ipv4: str | None = None
+    ipv6: str | None = None
+    document: str | None = None
+    currency: str | None = None
+    bank_name: str | None = None
+    registration_number: str | None = None
+    date_of_incorporation: str | None = None
+    msisdn: str | None = None
+    email: str | None = None
+    code: str | None = None
+    swift_bic_code: str | None = None
+    description: str | None = None
+    identity_document: IdentityDocument | None = None
+    wallet_id: str | None = None
+    citizenship_country_iso_3: str | None = None
+    date_of_birth: date | None = None
+
+
+@frozen(kw_only=True)
+class ParticipantDetails:
+    sender: Participant | None = None
+    recipient: Participant | None = None
+
+
+@frozen(kw_only=True)
+class TransactionInfo:
+    rrn: str | None = None
+    arn: str | None = None
+    auth_code: str | None = None
+    fp_message_id: str | None = None
+    external_subscription_token: str | None = None
+    bank_account_ru_token: str | None = None
+
+
+@frozen(kw_only=True)
+class CustomRoutingTag:
+    root_tag: str
+    values: tuple[str, ...] = ()
+
+
+@frozen(kw_only=True)
+class CustomRouting:
+    tags: tuple[CustomRoutingTag, ...] = ()
+
+
+@frozen(kw_only=True)
+class RevenueSplitInfoItem:
+    contractor_alias: str
+    percent: str | None = None
+    remains: bool | None = None
+    amount: int | None = None
+
+
+#: Free-form JSON the bank echoes back (``metadata``): any JSON value.
+Metadata = Any
+JsonObject = Mapping[str, Any]

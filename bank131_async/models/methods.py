@@ -1,0 +1,413 @@
+"""Payout instruments (``payout_details``) and incoming-payment instruments (``payment_details``).
+
+The bank encodes every union as ``{"type": T, T: {...}}`` (bank accounts use ``system_type``).
+The classes mirror that: a ``type`` plus one filled sibling field. Types the bank adds later
+still parse -- ``type`` keeps the new string and the unknown payload is ignored. Build them with
+the class-method constructors::
+
+    PayoutDetails.to_card(BankCard(number="4242424242424242"))
+    PayoutDetails.to_bank_account_ru(bik="044525974", account="40817810...",
+                                     full_name="Ivan Ivanov", description="Payout, contract 15")
+    PayoutDetails.to_fps(phone="79001234567", bank_id="100000000004", description="Payout")
+    PaymentDetails.from_card(BankCard(number=..., expiration_month="12", expiration_year="30",
+                                      security_code="123"))
+
+(The constructors are ``to_*``/``from_*`` because ``card``, ``wallet`` ... are the field names.)
+
+Card numbers and security codes never appear in ``repr()``: they show masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+from .enums import (
+    BankAccountType,
+    CardType,
+    PaymentDetailsType,
+    PayoutDetailsType,
+    RecurrentInitiator,
+    WalletType,
+)
+
+__all__ = [
+    "BankAccount",
+    "BankAccountIban",
+    "BankAccountRu",
+    "BankCard",
+    "CardDetails",
+    "CryptoWallet",
+    "EncryptedCard",
+    "FasterPaymentSystemAccount",
+    "FasterPaymentSystemDetails",
+    "FasterPaymentSystemVerification",
+    "InternalTransfer",
+    "InternalTransferDescription",
+    "InternetBanking",
+    "PaymentDetails",
+    "PayoutDetails",
+    "RecurrentDetails",
+    "SberPay",
+    "SecuredCard",
+    "SecuredCardToken",
+    "Tax",
+    "TaxDetails",
+    "TaxParty",
+    "TaxPeriod",
+    "TokenizedCard",
+    "TonWallet",
+    "Wallet",
+    "WalletAccount",
+]
+
+
+def _mask_pan(value: str | None) -> str:
+    if not value:
+        return repr(value)
+    digits = value.replace(" ", "")
+    return (
+        repr(digits[:6] + "*" * max(len(digits) - 10, 0) + digits[-4:])
+        if len(digits) > 10
+        else "'****'"
+    )
+
+
+def _hidden(value: object) -> str:
+    return "None" if value is None else "'***'"
+
+
+def _masked_token(value: str | None) -> str:
+    return repr(value) if value is None or len(value) <= 8 else repr(value[:4] + "..." + value[-4:])
+
+
+# --------------------------------------------------------------------------- cards
+
+
+@frozen(kw_only=True)
+class BankCard:
+    """A card in clear (PCI DSS partners only). Expiry and CVC are needed for payments only."""
+
+    number: str = attrs.field(repr=_mask_pan)
+    expiration_month: str | None = None
+    expiration_year: str | None = None
+    security_code: str | None = attrs.field(default=None, repr=_hidden)
+    cardholder_name: str | None = None
+
+
+@frozen(kw_only=True)
+class EncryptedCard:
+    """Card data encrypted by the bank's widget."""
+
+    number_hash: str = attrs.field(repr=_masked_token)
+    expiration_date_hash: str | None = attrs.field(default=None, repr=_hidden)
+    security_code_hash: str | None = attrs.field(default=None, repr=_hidden)
+    cardholder_name_hash: str | None = attrs.field(default=None, repr=_hidden)
+
+
+@frozen(kw_only=True)
+class TokenizedCard:
+    token: str = attrs.field(repr=_masked_token)
+
+
+@frozen(kw_only=True)
+class CardDetails:
+    """``card`` variant. Requests set ``type`` + one card; responses carry the masked fields."""
+
+    type: CardType | str | None = None
+    bank_card: BankCard | None = None
+    encrypted_card: EncryptedCard | None = None
+    tokenized_card: TokenizedCard | None = None
+    brand: str | None = None
+    last4: str | None = None
+    bin: str | None = None
+    country_iso3: str | None = None
+    card_id: str | None = None
+
+    @classmethod
+    def of(cls, card: BankCard | EncryptedCard | TokenizedCard) -> CardDetails:
+        if isinstance(card, BankCard):
+            return cls(type=CardType.BANK_CARD, bank_card=card)
+        if isinstance(card, EncryptedCard):
+            return cls(type=CardType.ENCRYPTED_CARD, encrypted_card=card)
+        return cls(type=CardType.TOKENIZED_CARD, tokenized_card=card)
+
+
+# --------------------------------------------------------------------------- bank accounts
+
+
+@frozen(kw_only=True)
+class BankAccountRu:
+    """A Russian bank account. ``description`` is the payout purpose (at most 210 characters)."""
+
+    bik: str | None = None
+    account: str | None = None
+    full_name: str | None = None
+    description: str | None = None
+    inn: str | None = None
+    kpp: str | None = None
+    is_fast: bool | None = None
+    token: str | None = attrs.field(default=None, repr=_masked_token)
+
+
+@frozen(kw_only=True)
+class FasterPaymentSystemAccount:
+    """FPS (SBP) payout by phone number; ``bank_id`` comes from ``fps.banks()``."""
+
+    phone: str
+    bank_id: str
+    description: str | None = None
+
+
+@frozen(kw_only=True)
+class FasterPaymentSystemVerification:
+    phone: str
+    bank_id: str
+
+
+@frozen(kw_only=True)
+class BankAccountIban:
+    account: str
+
+
+@frozen(kw_only=True)
+class BankAccount:
+    system_type: BankAccountType | str
+    ru: BankAccountRu | None = None
+    faster_payment_system: FasterPaymentSystemAccount | None = None
+    faster_payment_system_verification: FasterPaymentSystemVerification | None = None
+    iban: BankAccountIban | None = None
+    upi: Mapping[str, Any] | None = None
+
+
+# --------------------------------------------------------------------------- wallets, tax
+
+
+@frozen(kw_only=True)
+class WalletAccount:
+    account: str
+    description: str | None = None
+
+
+@frozen(kw_only=True)
+class Wallet:
+    type: WalletType | str
+    yoomoney: WalletAccount | None = None
+    qiwi: WalletAccount | None = None
+    moneta: WalletAccount | None = None
+    steam: WalletAccount | None = None
+
+
+@frozen(kw_only=True)
+class TaxPeriod:
+    type: str
+    number: int | None = None
+    year: str | None = None
+
+
+@frozen(kw_only=True)
+class TaxDetails:
+    kbk: str | None = None
+    oktmo: str | None = None
+    payment_reason: str | None = None
+    period: str | TaxPeriod | None = None
+    document_number: str | None = None
+    document_date: str | None = None
+
+
+@frozen(kw_only=True)
+class TaxParty:
+    inn: str | None = None
+    kpp: str | None = None
+    bik: str | None = None
+    account: str | None = None
+    account_eks: str | None = None
+    name: str | None = None
+
+
+@frozen(kw_only=True)
+class Tax:
+    """A payment to the Federal Tax Service (``tax_full`` / ``tax_short``).
+
+    Sources disagree on the shape; this is the PHP SDK's flattened one, the more recent.
+    """
+
+    type: str
+    description: str | None = None
+    uin: str | None = None
+    tax_details: TaxDetails | None = None
+    payer: TaxParty | None = None
+    payee: TaxParty | None = None
+
+
+# --------------------------------------------------------------------------- payout details
+
+
+@frozen(kw_only=True)
+class PayoutDetails:
+    """Where a payout goes (``payout_details`` in API v2, ``payment_method`` in v1)."""
+
+    type: PayoutDetailsType | str
+    card: CardDetails | None = None
+    bank_account: BankAccount | None = None
+    wallet: Wallet | None = None
+    tax: Tax | None = None
+    faster_payment_system: Mapping[str, Any] | None = None
+
+    @classmethod
+    def to_card(cls, card: BankCard | EncryptedCard | TokenizedCard) -> PayoutDetails:
+        return cls(type=PayoutDetailsType.CARD, card=CardDetails.of(card))
+
+    @classmethod
+    def to_bank_account_ru(
+        cls,
+        *,
+        bik: str,
+        account: str,
+        full_name: str,
+        description: str,
+        inn: str | None = None,
+        kpp: str | None = None,
+        is_fast: bool | None = None,
+    ) -> PayoutDetails:
+        ru = BankAccountRu(
+            bik=bik,
+            account=account,
+            full_name=full_name,
+            description=description,
+            inn=inn,
+            kpp=kpp,
+            is_fast=is_fast,
+        )
+        return cls(
+            type=PayoutDetailsType.BANK_ACCOUNT,
+            bank_account=BankAccount(system_type=BankAccountType.RU, ru=ru),
+        )
+
+    @classmethod
+    def to_fps(cls, *, phone: str, bank_id: str, description: str) -> PayoutDetails:
+        fps = FasterPaymentSystemAccount(phone=phone, bank_id=bank_id, description=description)
+        return cls(
+            type=PayoutDetailsType.BANK_ACCOUNT,
+            bank_account=BankAccount(
+                system_type=BankAccountType.FASTER_PAYMENT_SYSTEM, faster_payment_system=fps
+            ),
+        )
+
+    @classmethod
+    def to_wallet(
+        cls, account: str, *, description: str | None = None, type: WalletType | str = "yoomoney"
+    ) -> PayoutDetails:
+        acc = WalletAccount(account=account, description=description)
+        wallet = Wallet(type=type, **{str(type): acc})
+        return cls(type=PayoutDetailsType.WALLET, wallet=wallet)
+
+
+# --------------------------------------------------------------------------- payment details
+
+
+@frozen(kw_only=True)
+class RecurrentDetails:
+    """A merchant- (MIT, default) or client-initiated (CIT) charge of a saved card."""
+
+    token: str = attrs.field(repr=_masked_token)
+    initiator: RecurrentInitiator | str | None = None
+    security_code: str | None = attrs.field(default=None, repr=_hidden)
+
+
+@frozen(kw_only=True)
+class SecuredCardToken:
+    token: str = attrs.field(repr=_masked_token)
+
+
+@frozen(kw_only=True)
+class SecuredCard:
+    type: str
+    google_pay: SecuredCardToken | None = None
+    apple_pay: SecuredCardToken | None = None
+
+
+@frozen(kw_only=True)
+class FasterPaymentSystemDetails:
+    description: str | None = None
+
+
+@frozen(kw_only=True)
+class SberPay:
+    channel: str
+    phone: str | None = None
+
+
+@frozen(kw_only=True)
+class InternetBanking:
+    """Internet-banking methods; only SberPay has documented fields, the rest are ``{}``."""
+
+    type: str
+    sber_pay: SberPay | None = None
+
+
+@frozen(kw_only=True)
+class TonWallet:
+    address: str | None = None
+    product_id: str | None = None
+    product_name: str | None = None
+
+
+@frozen(kw_only=True)
+class CryptoWallet:
+    type: str
+    ton: TonWallet | None = None
+
+
+@frozen(kw_only=True)
+class InternalTransferDescription:
+    description: str | None = None
+
+
+@frozen(kw_only=True)
+class InternalTransfer:
+    type: str
+    transfer_from_nominal_account: InternalTransferDescription | None = None
+    transfer_from_bank_account: InternalTransferDescription | None = None
+
+
+@frozen(kw_only=True)
+class PaymentDetails:
+    """How an incoming payment is paid (``payment_details``, same key in v1 and v2)."""
+
+    type: PaymentDetailsType | str
+    card: CardDetails | None = None
+    recurrent: RecurrentDetails | None = None
+    secured_card: SecuredCard | None = None
+    faster_payment_system: FasterPaymentSystemDetails | None = None
+    faster_payment_system_binding: Mapping[str, Any] | None = None
+    internet_banking: InternetBanking | None = None
+    wallet: Wallet | None = None
+    bank_account: BankAccount | None = None
+    crypto_wallet: CryptoWallet | None = None
+    internal_transfer: InternalTransfer | None = None
+    tax: Tax | None = None
+    moneysend: Mapping[str, Any] | None = None
+
+    @classmethod
+    def from_card(cls, card: BankCard | EncryptedCard | TokenizedCard) -> PaymentDetails:
+        return cls(type=PaymentDetailsType.CARD, card=CardDetails.of(card))
+
+    @classmethod
+    def from_recurrent(
+        cls, token: str, *, initiator: RecurrentInitiator | str | None = None
+    ) -> PaymentDetails:
+        return cls(
+            type=PaymentDetailsType.RECURRENT,
+            recurrent=RecurrentDetails(token=token, initiator=initiator),
+        )
+
+    @classmethod
+    def from_fps(cls, *, description: str | None = None) -> PaymentDetails:
+        return cls(
+            type=PaymentDetailsType.FASTER_PAYMENT_SYSTEM,
+            faster_payment_system=FasterPaymentSystemDetails(description=description),
+        )

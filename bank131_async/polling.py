@@ -1,0 +1,172 @@
+"""Awaitables over the session state machine: wait for ``confirm``/``capture``, wait for the end.
+
+Both helpers poll ``session/status`` with a growing, jittered interval under one hard deadline
+(an anyio cancel scope, so a deadline or an outer cancellation also stops the request in
+flight). A transient failure of one poll (no answer, a retryable bank error) does not end the
+wait; an error that polling again cannot fix (bad signature, unknown session) does.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Awaitable, Callable, Iterator
+
+import anyio
+import attrs
+
+from ._logging import logger
+from .errors import (
+    ApiError,
+    Bank131Error,
+    ResponseDecodeError,
+    TransportError,
+    UnexpectedSessionStateError,
+    WaitTimeoutError,
+)
+from .models.enums import NextAction, SessionStatus
+from .models.sessions import Session
+
+__all__ = ["PollSchedule", "wait_for_finished", "wait_for_next_action"]
+
+StatusFn = Callable[[str], Awaitable[Session]]
+
+
+@attrs.frozen(kw_only=True)
+class PollSchedule:
+    """Intervals between polls: ``initial``, growing by ``factor`` up to ``maximum``, each
+    spread by +-``jitter`` so thousands of concurrent waits do not poll in lockstep."""
+
+    initial: float = 0.5
+    maximum: float = 5.0
+    factor: float = 1.5
+    jitter: float = 0.2
+
+    def intervals(self, rand: Callable[[], float] = random.random) -> Iterator[float]:
+        interval = self.initial
+        while True:
+            yield interval * (1.0 + self.jitter * (2.0 * rand() - 1.0))
+            interval = min(self.maximum, interval * self.factor)
+
+
+DEFAULT_SCHEDULE = PollSchedule()
+
+
+def _describe(session: Session) -> str:
+    text = f"session {session.id} is {session.status!s}"
+    if session.next_action:
+        text += f", waiting for your {session.next_action!s}"
+    errors = [op.error.code for op in session.operations if op.error is not None]
+    if session.error is not None:
+        errors.insert(0, session.error.code)
+    if errors:
+        text += f" (error: {', '.join(dict.fromkeys(errors))})"
+    return text
+
+
+def _is_transient(exc: Bank131Error) -> bool:
+    if isinstance(exc, TransportError | ResponseDecodeError):
+        return True
+    return isinstance(exc, ApiError) and exc.retryable
+
+
+async def _poll(
+    status: StatusFn,
+    session_id: str,
+    *,
+    done: Callable[[Session], bool],
+    unreachable: Callable[[Session], str | None],
+    goal: str,
+    timeout: float,
+    schedule: PollSchedule,
+) -> Session:
+    last: Session | None = None
+    last_error: Bank131Error | None = None
+    polls = 0
+    with anyio.move_on_after(timeout):
+        for interval in schedule.intervals():
+            polls += 1
+            try:
+                last = await status(session_id)
+            except Bank131Error as exc:
+                if not _is_transient(exc):
+                    raise
+                last_error = exc
+                logger.info("polling %s: transient error %s, polling again", session_id, exc)
+            else:
+                last_error = None
+                if done(last):
+                    return last
+                reason = unreachable(last)
+                if reason is not None:
+                    raise UnexpectedSessionStateError(f"{_describe(last)}: {reason}", session=last)
+            await anyio.sleep(interval)
+    state = _describe(last) if last is not None else f"session {session_id} was never read"
+    error = WaitTimeoutError(
+        f"gave up waiting {timeout:g}s ({polls} polls) for {goal}: {state}", session=last
+    )
+    raise error from last_error
+
+
+def _check_timeout(timeout: float) -> None:
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+
+
+async def wait_for_next_action(
+    status: StatusFn,
+    session_id: str,
+    action: NextAction | str,
+    *,
+    timeout: float,
+    schedule: PollSchedule = DEFAULT_SCHEDULE,
+) -> Session:
+    """Poll until ``session.next_action == action``; return that session.
+
+    Raises :class:`UnexpectedSessionStateError` at once when the action can no longer come
+    (the session was accepted or cancelled, or waits for a different action) and
+    :class:`WaitTimeoutError` at the deadline.
+    """
+    _check_timeout(timeout)
+    wanted = NextAction(action) if action in NextAction._value2member_map_ else action
+
+    def unreachable(session: Session) -> str | None:
+        if session.status in (SessionStatus.ACCEPTED, SessionStatus.CANCELLED):
+            return f"{wanted!s} can never come"
+        if session.next_action is not None:
+            return f"it waits for {session.next_action!s}, not {wanted!s}"
+        return None
+
+    return await _poll(
+        status,
+        session_id,
+        done=lambda s: s.next_action == wanted,
+        unreachable=unreachable,
+        goal=f"next_action {wanted!s}",
+        timeout=timeout,
+        schedule=schedule,
+    )
+
+
+async def wait_for_finished(
+    status: StatusFn,
+    session_id: str,
+    *,
+    timeout: float,
+    schedule: PollSchedule = DEFAULT_SCHEDULE,
+) -> Session:
+    """Poll until the session is final (``accepted`` or ``cancelled``, every operation
+    ``succeeded``/``failed``) and return it. A failed payout is a returned session, not an
+    exception: read ``session.status`` and the operation's ``error``.
+
+    ``error`` sessions are waited on: the bank documents that status as not final.
+    """
+    _check_timeout(timeout)
+    return await _poll(
+        status,
+        session_id,
+        done=lambda s: s.is_finished,
+        unreachable=lambda s: None,
+        goal="a final status",
+        timeout=timeout,
+        schedule=schedule,
+    )

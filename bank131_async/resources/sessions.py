@@ -1,0 +1,484 @@
+"""``session/*``: payouts, incoming payments, confirm/capture/cancel, refunds, status, waits.
+
+API v2 by default; ``AsyncBank131(api_version="v1")`` (or ``bank.with_options(api_version=
+"v1")``) sends v1 bodies (``payment_method`` instead of ``payout_details``). Responses of both
+versions parse into the same :class:`~bank131_async.models.Session`.
+
+Every mutating method takes ``idempotency_key=``. Pass your own, derived from your order id,
+and store it before calling: after a timeout, repeating the call with the same key can never
+pay twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from .. import polling
+from .._transport import Endpoint, parse_result
+from .._validation import check_amount, check_fiscalization, check_payout_recipient
+from ..converter import converter
+from ..errors import RequestValidationError
+from ..models.common import (
+    AmountDetails,
+    Customer,
+    CustomRouting,
+    ParticipantDetails,
+    RevenueSplitInfoItem,
+)
+from ..models.enums import NextAction
+from ..models.fiscalization import FiscalizationDetails
+from ..models.methods import PaymentDetails, PayoutDetails
+from ..models.sessions import (
+    ConfirmInformation,
+    MultiPaymentItem,
+    MultiPayoutItem,
+    PaymentOptions,
+    Session,
+)
+from ._base import Resource, require_id
+
+__all__ = ["ENDPOINTS", "SessionsResource"]
+
+Timeout = float | httpx.Timeout | None
+
+CREATE = Endpoint("session/create")
+INIT_PAYOUT = Endpoint("session/init/payout")
+INIT_PAYOUT_FISCALIZATION = Endpoint("session/init/payout/fiscalization")
+START_PAYOUT = Endpoint("session/start/payout")
+START_PAYOUT_FISCALIZATION = Endpoint("session/start/payout/fiscalization")
+INIT_PAYMENT = Endpoint("session/init/payment")
+START_PAYMENT = Endpoint("session/start/payment")
+CONFIRM = Endpoint("session/confirm")
+CANCEL = Endpoint("session/cancel")
+CAPTURE = Endpoint("session/capture")
+REFUND = Endpoint("session/refund")
+CHARGEBACK = Endpoint("session/chargeback")
+STATUS = Endpoint("session/status", read_only=True)
+MULTI_INIT = Endpoint("session/multi/init", version="v2")
+
+#: Every endpoint this resource calls (the coverage test compares it with endpoints.md).
+ENDPOINTS = (
+    CREATE,
+    INIT_PAYOUT,
+    INIT_PAYOUT_FISCALIZATION,
+    START_PAYOUT,
+    START_PAYOUT_FISCALIZATION,
+    INIT_PAYMENT,
+    START_PAYMENT,
+    CONFIRM,
+    CANCEL,
+    CAPTURE,
+    REFUND,
+    CHARGEBACK,
+    STATUS,
+    MULTI_INIT,
+)
+
+_V1_PAYOUT_KEY = "payment_method"
+
+
+def _session(data: dict[str, Any]) -> Session:
+    """The session of a ``{status, session, confirm_information?}`` envelope.
+
+    ``confirm_information`` rides beside the session in the envelope; it is attached to the
+    returned Session so that every method can return just the Session.
+    """
+    raw = data.get("session")
+    if isinstance(raw, dict) and "confirm_information" in data:
+        raw = {**raw, "confirm_information": data["confirm_information"]}
+    return parse_result(raw, Session, "the response's session")
+
+
+class SessionsResource(Resource):
+    """``bank.sessions``: the payment-session methods and the polling helpers."""
+
+    __slots__ = ()
+
+    async def _session_call(
+        self,
+        endpoint: Endpoint,
+        body: dict[str, Any],
+        idempotency_key: str | None,
+        timeout: Timeout,
+    ) -> Session:
+        if self._api_version == "v1" and endpoint.version is None:
+            body = _to_v1(body)
+        data = await self._request(endpoint, body, idempotency_key=idempotency_key, timeout=timeout)
+        return _session(data)
+
+    # ------------------------------------------------------------------ create / payouts
+
+    async def create(
+        self,
+        *,
+        payout_details: PayoutDetails | None = None,
+        payment_details: PaymentDetails | None = None,
+        amount_details: AmountDetails | None = None,
+        customer: Customer | None = None,
+        participant_details: ParticipantDetails | None = None,
+        fiscalization_details: FiscalizationDetails | None = None,
+        payment_options: PaymentOptions | None = None,
+        metadata: Any = None,
+        payment_metadata: dict[str, Any] | None = None,
+        custom_routing: CustomRouting | None = None,
+        revenue_split_info: Sequence[RevenueSplitInfoItem] | None = None,
+        idempotency_key: str | None = None,
+        timeout: Timeout = None,
+    ) -> Session:
+        """``session/create``: an empty or pre-filled session in status ``created``.
+
+        The recommended payout flow: create, store ``session.id``, then ``start_payout``. A
+        retry of ``start_payout`` can then always be reconciled with ``status``.
+        """
+        check_amount(amount_details)
+        body = {
+            "payout_details": payout_details,
+            "payment_details": payment_details,
+            "amount_details": amount_details,
+            "customer": customer,
+            "participant_details": participant_details,
+            "fiscalization_details": fiscalization_details,
+            "payment_options": payment_options,
+            "metadata": metadata,
+            "payment_metadata": payment_metadata,
+            "custom_routing": custom_routing,
+            "revenue_split_info": _seq(revenue_split_info),
+        }
+        return await self._session_call(CREATE, body, idempotency_key, timeout)
+
+    async def init_payout(
+        self,
+        *,
+        payout_details: PayoutDetails,
+        amount_details: AmountDetails,
+        participant_details: ParticipantDetails | None = None,
+        customer: Customer | None = None,
+        fiscalization_details: FiscalizationDetails | None = None,
+        metadata: Any = None,
+        custom_routing: CustomRouting | None = None,
+        idempotency_key: str | None = None,
+        timeout: Timeout = None,
+    ) -> Session:
+        """``session/init/payout``: create a session and start a payout in one call.
+
+        Card payouts need ``participant_details.recipient.full_name``.
+        """
+        check_amount(amount_details)
+        check_payout_recipient(payout_details, participant_details)
+        check_fiscalization(fiscalization_details, amount_details)
+        body = {
+            "payout_details": payout_details,
+            "amount_details": amount_details,
+            "participant_details": participant_details,
+            "customer": customer,
+            "fiscalization_details": fiscalization_details,
+            "metadata": metadata,
+            "custom_routing": custom_routing,
+        }
+        return await self._session_call(INIT_PAYOUT, body, idempotency_key, timeout)
+
+    async def init_payout_with_fiscalization(
+        self,
+        *,
+        payout_details: PayoutDetails,
+        amount_details: AmountDetails,
+        fiscalization_details: FiscalizationDetails,
+        participant_details: ParticipantDetails | None = None,
+        customer: Customer | None = None,
+        metadata: Any = None,
+        custom_routing: CustomRouting | None = None,
+        idempotency_key: str | None = None,
+        timeout: Timeout = None,
+    ) -> Session:
+        """``session/init/payout/fiscalization``: a payout to a self-employed person that also
+        registers the fiscal receipt (services must add up to the amount)."""
+        check_amount(amount_details)
+        check_payout_recipient(payout_details, participant_details)
+        check_fiscalization(fiscalization_details, amount_details)
+        body = {
+            "payout_details": payout_details,
+            "amount_details": amount_details,
+            "fiscalization_details": fiscalization_details,
+            "participant_details": participant_details,
+            "customer": customer,
+            "metadata": metadata,
+            "custom_routing": custom_routing,
+        }
+        return await self._session_call(INIT_PAYOUT_FISCALIZATION, body, idempotency_key, timeout)
+
+    async def start_payout(
+        self,
+        session_id: str,
+        *,
+        payout_details: PayoutDetails | None = None,
+        amount_details: AmountDetails | None = None,
+        participant_details: ParticipantDetails | None = None,
+        customer: Customer | None = None,
+        fiscalization_details: FiscalizationDetails | None = None,
+        metadata: Any = None,
+        custom_routing: CustomRouting | None = None,
+        idempotency_key: str | None = None,
+        timeout: Timeout = None,
+    ) -> Session:
+        """``session/start/payout``: start the payout of a created session (fields given here
+        overwrite those sent at ``create``)."""
+        check_amount(amount_details)
+        check_payout_recipient(payout_details, participant_details)
+        check_fiscalization(fiscalization_details, amount_details)
+        body = {
+            "session_id": require_id(session_id),
+            "payout_details": payout_details,
+            "amount_details": amount_details,
+            "participant_details": participant_details,
+            "customer": customer,
+            "fiscalization_details": fiscalization_details,
+            "metadata": metadata,
+            "custom_routing": custom_routing,
+        }
+        return await self._session_call(START_PAYOUT, body, idempotency_key, timeout)
+
+    async def start_payout_with_fiscalization(
+        self,
+        session_id: str,
+        *,
+        fiscalization_details: FiscalizationDetails,
+        payout_details: PayoutDetails | None = None,
+        amount_details: AmountDetails | None = None,
+        participant_details: ParticipantDetails | None = None,
+        customer: Customer | None = None,
+        metadata: Any = None,
+        custom_routing: CustomRouting | None = None,
+        idempotency_key: str | None = None,
+        timeout: Timeout = None,
+    ) -> Session:
+        """``session/start/payout/fiscalization``."""
+        check_amount(amount_details)
+        check_payout_recipient(payout_details, participant_details)
+        check_fiscalization(fiscalization_details, amount_details)
+        body = {
+            "session_id": require_id(session_id),
+            "fiscalization_details": fiscalization_details,
+            "payout_details": payout_details,
+            "amount_details": amount_details,
+            "participant_details": participant_details,
+            "customer": customer,
+            "metadata": metadata,
+            "custom_routing": custom_routing,
+        }
+        return await self._session_call(START_PAYOUT_FISCALIZATION, body, idempotency_key, timeout)
+
+    # ------------------------------------------------------------------ incoming payments
+
+    async def init_payment(
+        self,
+        *,
+        payment_details: PaymentDetails,
+        amount_details: AmountDetails,
+        customer: Customer,
+        payment_options: PaymentOptions | None = None,
+        participant_details: ParticipantDetails | None = None,
+        metadata: Any = None,
+        payment_metadata: dict[str, Any] | None = None,
+        custom_routing: CustomRouting | None = None,
+        revenue_split_info: Sequence[RevenueSplitInfoItem] | None = None,
+        idempotency_key: str | None = None,
+        timeout: Timeout = None,
+    ) -> Session:
+        """``session/init/payment``: create a session and start an incoming payment."""
+        check_amount(amount_details)
+        body = {
+            "payment_details": payment_details,
+            "amount_details": amount_details,
+            "customer": customer,
+            "payment_options": payment_options,
+            "participant_details": participant_details,
+            "metadata": metadata,
+            "payment_metadata": payment_metadata,
+            "custom_routing": custom_routing,
+            "revenue_split_info": _seq(revenue_split_info),
+        }
+        return await self._session_call(INIT_PAYMENT, body, idempotency_key, timeout)
+
+    async def start_payment(
+        self,
+        session_id: str,
+        *,
+        payment_details: PaymentDetails | None = None,
+        amount_details: AmountDetails | None = None,
+        customer: Customer | None = None,
+        payment_options: PaymentOptions | None = None,
+        participant_details: ParticipantDetails | None = None,
+        metadata: Any = None,
+        payment_metadata: dict[str, Any] | None = None,
+        custom_routing: CustomRouting | None = None,
+        revenue_split_info: Sequence[RevenueSplitInfoItem] | None = None,
+        idempotency_key: str | None = None,
+        timeout: Timeout = None,
+    ) -> Session:
+        """``session/start/payment``: start the incoming payment of a created session."""
+        check_amount(amount_details)
+        body = {
+            "session_id": require_id(session_id),
+            "payment_details": payment_details,
+            "amount_details": amount_details,
+            "customer": customer,
+            "payment_options": payment_options,
+            "participant_details": participant_details,
+            "metadata": metadata,
+            "payment_metadata": payment_metadata,
+            "custom_routing": custom_routing,
+            "revenue_split_info": _seq(revenue_split_info),
+        }
+        return await self._session_call(START_PAYMENT, body, idempotency_key, timeout)
+
+    async def multi_init(
+        self,
+        *,
+        payment_list: Sequence[MultiPaymentItem],
+        payout_list: Sequence[MultiPayoutItem],
+        idempotency_key: str | None = None,
+        timeout: Timeout = None,
+    ) -> Session:
+        """``session/multi/init`` (v2 only): debit legs and credit legs in one session, as
+        used by transfers. Both lists must be non-empty."""
+        if not payment_list or not payout_list:
+            raise RequestValidationError(
+                "multi_init needs at least one item in payment_list and in payout_list"
+            )
+        for item in payment_list:
+            check_amount(item.amount_details, "payment_list[].amount_details")
+        for payout in payout_list:
+            check_amount(payout.amount_details, "payout_list[].amount_details")
+            check_payout_recipient(payout.payout_details, payout.participant_details)
+        body = {"payment_list": list(payment_list), "payout_list": list(payout_list)}
+        return await self._session_call(MULTI_INIT, body, idempotency_key, timeout)
+
+    # ------------------------------------------------------------------ session actions
+
+    async def confirm(
+        self,
+        session_id: str,
+        *,
+        confirm_information: ConfirmInformation | None = None,
+        idempotency_key: str | None = None,
+        timeout: Timeout = None,
+    ) -> Session:
+        """``session/confirm``: allowed when ``session.next_action == "confirm"``.
+
+        Escrow, settlement and FX payouts pass back the ``confirm_information`` the bank sent
+        (``session.confirm_information`` of the ``ready_to_confirm`` state).
+        """
+        body = {
+            "session_id": require_id(session_id),
+            "confirm_information": confirm_information,
+        }
+        return await self._session_call(CONFIRM, body, idempotency_key, timeout)
+
+    async def cancel(
+        self, session_id: str, *, idempotency_key: str | None = None, timeout: Timeout = None
+    ) -> Session:
+        """``session/cancel``: instead of confirm or capture (releases a hold). The reply may
+        still show ``in_progress``; ``cancelled`` follows."""
+        body = {"session_id": require_id(session_id)}
+        return await self._session_call(CANCEL, body, idempotency_key, timeout)
+
+    async def capture(
+        self,
+        session_id: str,
+        *,
+        amount_details: AmountDetails | None = None,
+        idempotency_key: str | None = None,
+        timeout: Timeout = None,
+    ) -> Session:
+        """``session/capture``: debit a held payment, fully (no amount) or partly."""
+        check_amount(amount_details)
+        body = {"session_id": require_id(session_id), "amount_details": amount_details}
+        return await self._session_call(CAPTURE, body, idempotency_key, timeout)
+
+    async def refund(
+        self,
+        session_id: str,
+        *,
+        amount_details: AmountDetails | None = None,
+        metadata: Any = None,
+        idempotency_key: str | None = None,
+        timeout: Timeout = None,
+    ) -> Session:
+        """``session/refund``: refund an accepted incoming payment, fully or partly."""
+        check_amount(amount_details)
+        body = {
+            "session_id": require_id(session_id),
+            "amount_details": amount_details,
+            "metadata": metadata,
+        }
+        return await self._session_call(REFUND, body, idempotency_key, timeout)
+
+    async def chargeback(
+        self, session_id: str, *, idempotency_key: str | None = None, timeout: Timeout = None
+    ) -> Session:
+        """``session/chargeback`` (present in the official SDK; its purpose is not documented
+        publicly and may be restricted to some partners)."""
+        body = {"session_id": require_id(session_id)}
+        return await self._session_call(CHARGEBACK, body, idempotency_key, timeout)
+
+    async def status(self, session_id: str, *, timeout: Timeout = None) -> Session:
+        """``session/status``: the current session (read-only, always safe to repeat)."""
+        body = {"session_id": require_id(session_id)}
+        return await self._session_call(STATUS, body, None, timeout)
+
+    # ------------------------------------------------------------------ waits
+
+    async def wait_for_next_action(
+        self,
+        session_id: str,
+        action: NextAction | str,
+        *,
+        timeout: float,
+        schedule: polling.PollSchedule = polling.DEFAULT_SCHEDULE,
+    ) -> Session:
+        """Poll until the bank waits for ``action`` (``"confirm"`` or ``"capture"``).
+
+        Raises ``UnexpectedSessionStateError`` at once if the session is accepted, cancelled or
+        waits for another action, and ``WaitTimeoutError`` (a ``TimeoutError``) at the deadline.
+        """
+        if action not in NextAction._value2member_map_:
+            raise RequestValidationError(f"action must be 'confirm' or 'capture', got {action!r}")
+        return await polling.wait_for_next_action(
+            self.status, require_id(session_id), action, timeout=timeout, schedule=schedule
+        )
+
+    async def wait_for_finished(
+        self,
+        session_id: str,
+        *,
+        timeout: float,
+        schedule: polling.PollSchedule = polling.DEFAULT_SCHEDULE,
+    ) -> Session:
+        """Poll until the session is ``accepted`` or ``cancelled`` with every operation final."""
+        return await polling.wait_for_finished(
+            self.status, require_id(session_id), timeout=timeout, schedule=schedule
+        )
+
+
+def _seq(items: Sequence[Any] | None) -> list[Any] | None:
+    return list(items) if items is not None else None
+
+
+def _to_v1(body: dict[str, Any]) -> dict[str, Any]:
+    """v1 spells the payout instrument ``payment_method``, also inside confirm_information."""
+    out = dict(body)
+    if "payout_details" in out:
+        out[_V1_PAYOUT_KEY] = out.pop("payout_details")
+    info = out.get("confirm_information")
+    if info is not None:
+        raw = converter.unstructure(info)
+        transfer = raw.get("transfer_details")
+        if isinstance(transfer, dict) and "payout_details" in transfer:
+            transfer = dict(transfer)
+            transfer[_V1_PAYOUT_KEY] = transfer.pop("payout_details")
+            raw["transfer_details"] = transfer
+        out["confirm_information"] = raw
+    return out
