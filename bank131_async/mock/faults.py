@@ -1,0 +1,132 @@
+"""Fault injection: make the emulator misbehave the way networks and banks do.
+
+A :class:`Fault` is a rule: which method it hits (``route``, a method name such as
+``"session/init/payout"`` matching both API versions, or ``None`` for every method), how often
+(``times`` requests, then it retires; ``probability`` per request from a seeded RNG) and what
+happens:
+
+================  ==========================================================================
+``latency``       wait ``delay`` seconds, then serve normally (stacks with one other fault)
+``server_error``  answer ``status`` (default 503) with an ``internal_error`` envelope
+``rate_limit``    answer 429 with ``Retry-After: <retry_after>``
+``malformed``     answer 200 with a truncated, non-JSON body
+``reset``         reset the TCP connection (RST) before the request is processed
+``drop_after``    process the request, then close the connection without answering
+================  ==========================================================================
+
+``server_error`` and ``malformed`` take ``after_processing=True`` to do the work first and
+then answer badly, which is how a proxy failure after a successful payout looks. Rules can be
+added from a test at any time (``mock.faults.add("reset", route="session/status", times=2)``)
+or given on the command line as ``kind[:key=value,...]`` (``--fault drop_after:times=1``).
+"""
+
+from __future__ import annotations
+
+import random
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+__all__ = ["Fault", "FaultKind", "Faults"]
+
+
+class FaultKind(StrEnum):
+    LATENCY = "latency"
+    SERVER_ERROR = "server_error"
+    RATE_LIMIT = "rate_limit"
+    MALFORMED = "malformed"
+    RESET = "reset"
+    DROP_AFTER = "drop_after"
+
+
+@attrs.define(kw_only=True)
+class Fault:
+    kind: FaultKind = attrs.field(converter=FaultKind)
+    route: str | None = None
+    #: Requests left to hit; ``None`` means no limit.
+    times: int | None = None
+    probability: float = 1.0
+    #: Seconds of added latency (``latency``).
+    delay: float = 0.1
+    #: HTTP status (``server_error``).
+    status: int = 503
+    #: Seconds in ``Retry-After`` (``rate_limit``).
+    retry_after: float = 1.0
+    after_processing: bool = False
+    #: How many requests this rule has hit so far.
+    hits: int = 0
+
+    @property
+    def processes_first(self) -> bool:
+        return self.kind is FaultKind.DROP_AFTER or (
+            self.after_processing and self.kind in (FaultKind.SERVER_ERROR, FaultKind.MALFORMED)
+        )
+
+    @classmethod
+    def parse(cls, spec: str) -> Fault:
+        """``"kind[:key=value,...]"``, e.g. ``"rate_limit:route=session/status,times=2"``."""
+        kind, _, rest = spec.partition(":")
+        fields: dict[str, Any] = {}
+        types = {f.name: f.type for f in attrs.fields(cls)}
+        for item in filter(None, rest.split(",")):
+            key, sep, raw = item.partition("=")
+            key = key.strip()
+            if not sep or key not in types or key in ("kind", "hits"):
+                raise ValueError(f"bad fault option {item!r} in {spec!r}")
+            annotation = str(types[key])
+            if "bool" in annotation:
+                fields[key] = raw.strip().lower() in ("1", "true", "yes")
+            elif "float" in annotation:
+                fields[key] = float(raw)
+            elif "int" in annotation:
+                fields[key] = int(raw)
+            else:
+                fields[key] = raw.strip()
+        return cls(kind=FaultKind(kind.strip()), **fields)
+
+
+class Faults:
+    """The active rules; the first matching non-latency rule decides a request's fate."""
+
+    def __init__(self, seed: int = 131) -> None:
+        self.rules: list[Fault] = []
+        self._rng = random.Random(seed)
+
+    def add(self, kind: FaultKind | str | Fault, **options: Any) -> Fault:
+        fault = kind if isinstance(kind, Fault) else Fault(kind=FaultKind(kind), **options)
+        self.rules.append(fault)
+        return fault
+
+    def remove(self, fault: Fault) -> None:
+        self.rules.remove(fault)
+
+    def clear(self) -> None:
+        self.rules.clear()
+
+    def seed(self, seed: int) -> None:
+        self._rng.seed(seed)
+
+    def take(self, route: str) -> tuple[float, Fault | None]:
+        """Latency to add and the fault to inject (if any) for one request to ``route``."""
+        delay = 0.0
+        chosen: Fault | None = None
+        for rule in self.rules:
+            if rule.route is not None and rule.route != route:
+                continue
+            if rule.times is not None and rule.times <= 0:
+                continue
+            if rule.kind is not FaultKind.LATENCY and chosen is not None:
+                continue
+            if rule.probability < 1.0 and self._rng.random() >= rule.probability:
+                continue
+            rule.hits += 1
+            if rule.times is not None:
+                rule.times -= 1
+            if rule.kind is FaultKind.LATENCY:
+                delay += rule.delay
+            else:
+                chosen = rule
+        # Spent rules go, so the fast path (no rules) comes back by itself.
+        self.rules = [r for r in self.rules if r.times is None or r.times > 0]
+        return delay, chosen

@@ -1,0 +1,204 @@
+"""In-memory store of the emulator: sessions, operations, idempotency keys, wallet, journal.
+
+Everything here is plain data plus rendering to the wire shape. Rules about which transition is
+legal live in :mod:`.machine`; this module only remembers.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .outcomes import Facts
+from .wire import dumps, now_iso
+
+__all__ = ["JournalEntry", "MockState", "Operation", "Refund", "Session"]
+
+# v1 and v2 spell the operation lists and the payout instrument differently.
+_KEYS = {
+    1: ("payments", "acquiring_payments", "payment_method"),
+    2: ("payout_list", "payment_list", "payout_details"),
+}
+
+
+@dataclass(slots=True)
+class Refund:
+    id: str
+    amount: int
+    currency: str
+    created_at: str
+    status: str = "in_progress"
+    finished_at: str | None = None
+    is_chargeback: bool = False
+    metadata: Any = None
+
+    def render(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "status": self.status,
+            "amount_details": {"amount": self.amount, "currency": self.currency},
+            "created_at": self.created_at,
+            "is_chargeback": self.is_chargeback,
+        }
+        if self.finished_at is not None:
+            out["finished_at"] = self.finished_at
+        if self.metadata is not None:
+            out["metadata"] = self.metadata
+        return out
+
+
+@dataclass(slots=True)
+class Operation:
+    """A payout (``po_``) or an incoming payment (``pm_``)."""
+
+    id: str
+    kind: str  # "payout" | "payment"
+    created_at: str
+    amount: int
+    currency: str
+    #: Masked instrument, safe to echo (card numbers reduced to brand/bin/last4).
+    instrument: dict[str, Any]
+    facts: Facts
+    #: Request fields echoed back unchanged (participant_details, customer, metadata, ...).
+    echo: dict[str, Any]
+    idempotency_key: str | None = None
+    tax_reference: str | None = None
+    status: str = "in_progress"
+    finished_at: str | None = None
+    error: dict[str, str] | None = None
+    refunds: list[Refund] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, version: int) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "status": self.status, "created_at": self.created_at}
+        if self.finished_at is not None:
+            out["finished_at"] = self.finished_at
+        key = _KEYS[version][2] if self.kind == "payout" else "payment_details"
+        out[key] = self.instrument
+        out["amount_details"] = {"amount": self.amount, "currency": self.currency}
+        out.update(self.echo)
+        out.update(self.extra)
+        if self.refunds:
+            out["refunds"] = [r.render() for r in self.refunds]
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+    def refunded(self) -> int:
+        """Money already given back or on its way (declined refunds do not count)."""
+        return sum(r.amount for r in self.refunds if r.status in ("in_progress", "accepted"))
+
+
+@dataclass(slots=True)
+class Session:
+    id: str
+    created_at: str
+    updated_at: str
+    status: str = "created"
+    next_action: str | None = None
+    finished_at: str | None = None
+    error: dict[str, str] | None = None
+    payouts: list[Operation] = field(default_factory=list)
+    payments: list[Operation] = field(default_factory=list)
+    #: Sanitised fields given to session/create, merged into the later start/* call.
+    draft: dict[str, Any] = field(default_factory=dict)
+    confirmed: bool = False
+    cancelling: bool = False
+    #: Rendered JSON per API version, dropped on every change: status polling is then a dict
+    #: lookup plus a bytes join.
+    cache: dict[int, bytes] = field(default_factory=dict)
+
+    def touch(self) -> None:
+        self.updated_at = now_iso()
+        self.cache.clear()
+
+    def render(self, version: int) -> dict[str, Any]:
+        payouts_key, payments_key, _ = _KEYS[version]
+        out: dict[str, Any] = {
+            "id": self.id,
+            "status": self.status,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+        if self.finished_at is not None:
+            out["finished_at"] = self.finished_at
+        if self.next_action is not None:
+            out["next_action"] = self.next_action
+        if self.payouts:
+            out[payouts_key] = [op.render(version) for op in self.payouts]
+        if self.payments:
+            out[payments_key] = [op.render(version) for op in self.payments]
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+    def json(self, version: int) -> bytes:
+        cached = self.cache.get(version)
+        if cached is None:
+            cached = self.cache[version] = dumps(self.render(version))
+        return cached
+
+    def operations(self) -> list[Operation]:
+        return self.payments + self.payouts
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One money-relevant event. ``*_started`` entries record requests the bank accepted;
+    ``*_succeeded``/``refund_accepted`` entries record money that really moved."""
+
+    event: str
+    session_id: str
+    operation_id: str
+    amount: int
+    currency: str
+    idempotency_key: str | None
+    at: str
+
+
+class MockState:
+    """Everything the emulator remembers. Tests read it to assert what happened."""
+
+    def __init__(self, wallet_balance: int) -> None:
+        self.sessions: dict[str, Session] = {}
+        self.wallet_balance = wallet_balance
+        self.journal: list[JournalEntry] = []
+        #: idempotency key -> route that consumed it
+        self.idempotency_keys: dict[str, str] = {}
+        #: recurrent token -> RecurrentTokenInfo, created by payments with ``recurrent: true``
+        self.recurrent_tokens: dict[str, dict[str, Any]] = {}
+        self._ids = itertools.count(1000)
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}_{next(self._ids)}"
+
+    def new_session(self) -> Session:
+        now = now_iso()
+        session = Session(id=self.new_id("ps"), created_at=now, updated_at=now)
+        self.sessions[session.id] = session
+        return session
+
+    def record(self, event: str, session: Session, op: Operation, amount: int) -> None:
+        self.journal.append(
+            JournalEntry(
+                event, session.id, op.id, amount, op.currency, op.idempotency_key, now_iso()
+            )
+        )
+
+    # -- assertions helpers for tests -------------------------------------------------------
+
+    def entries(self, event: str) -> list[JournalEntry]:
+        return [e for e in self.journal if e.event == event]
+
+    def payouts_by_idempotency_key(self) -> dict[str | None, list[str]]:
+        """Idempotency key -> ids of payouts started under it (more than one = paid twice)."""
+        out: dict[str | None, list[str]] = defaultdict(list)
+        for entry in self.entries("payout_started"):
+            out[entry.idempotency_key].append(entry.operation_id)
+        return dict(out)
+
+    def paid_out(self) -> int:
+        """Sum of succeeded payouts in minor units."""
+        return sum(e.amount for e in self.entries("payout_succeeded"))

@@ -1,0 +1,95 @@
+"""Webhook delivery: POST each event, signed with the bank key, retrying with growing intervals.
+
+Bodies are ``{"type": ..., "session": ...}`` with the session as ``session/status`` shows it
+(spelling per ``MockConfig.webhook_api_version``), frozen at the moment of the event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from dataclasses import dataclass, field
+
+import httpx
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from .config import MockConfig
+from .state import Session
+from .wire import dumps
+
+__all__ = ["WebhookDelivery", "WebhookSender"]
+
+
+@dataclass(slots=True)
+class WebhookDelivery:
+    """What happened to one webhook; tests read these."""
+
+    type: str
+    session_id: str
+    body: bytes = field(repr=False)
+    #: Per attempt: the HTTP status, or the name of the transport error.
+    outcomes: list[int | str] = field(default_factory=list)
+    delivered: bool = False
+    finished: bool = False
+
+
+class WebhookSender:
+    def __init__(self, config: MockConfig, bank_key: rsa.RSAPrivateKey) -> None:
+        self.config = config
+        self._key = bank_key
+        self.deliveries: list[WebhookDelivery] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._client: httpx.AsyncClient | None = None
+
+    def send(self, kind: str, session: Session) -> None:
+        url = self.config.webhook_url
+        if url is None:
+            return
+        body = dumps({"type": kind, "session": session.render(self.config.webhook_api_version)})
+        signature = base64.b64encode(self._key.sign(body, padding.PKCS1v15(), hashes.SHA256()))
+        delivery = WebhookDelivery(kind, session.id, body)
+        self.deliveries.append(delivery)
+        task = asyncio.get_running_loop().create_task(
+            self._deliver(url, body, signature.decode(), delivery)
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(
+        self, url: str, body: bytes, signature: str, delivery: WebhookDelivery
+    ) -> None:
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=self.config.webhook_timeout)
+        headers = {"Content-Type": "application/json", "X-PARTNER-SIGN": signature}
+        delay = self.config.webhook_retry_delay
+        try:
+            for attempt in range(1, self.config.webhook_max_attempts + 1):
+                try:
+                    response = await self._client.post(url, content=body, headers=headers)
+                except httpx.HTTPError as exc:
+                    delivery.outcomes.append(type(exc).__name__)
+                else:
+                    delivery.outcomes.append(response.status_code)
+                    if response.status_code == 200:
+                        delivery.delivered = True
+                        return
+                if attempt < self.config.webhook_max_attempts:
+                    await asyncio.sleep(delay)
+                    delay *= 2
+        finally:
+            delivery.finished = True
+
+    async def wait_idle(self, timeout: float = 5.0) -> None:
+        """Until every webhook sent so far is delivered or given up (bounded by ``timeout``)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
+    async def aclose(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(set(self._tasks))
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
