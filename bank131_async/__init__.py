@@ -4,6 +4,7 @@
 >>> from bank131_async.models import AmountDetails, BankCard, PayoutDetails
 """
 
+from ._retry import RetryPolicy
 from ._version import __version__
 from .client import AsyncBank131
 from .config import DEMO_URL, PRODUCTION_URL, Config
@@ -37,6 +38,7 @@ __all__ = [
     "RequestSigner",
     "RequestValidationError",
     "ResponseDecodeError",
+    "RetryPolicy",
     "SessionWrongStateError",
     "SignatureVerifier",
     "TransportError",

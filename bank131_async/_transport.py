@@ -22,6 +22,7 @@ from ._version import __version__
 from .converter import structure
 from .errors import (
     ApiError,
+    ClientClosedError,
     RateLimitError,
     RequestTimeoutError,
     ResponseDecodeError,
@@ -142,6 +143,11 @@ class Transport:
         when no answer came, :class:`ResponseDecodeError` for answers that are not the
         documented JSON.
         """
+        if self._http.is_closed:
+            raise ClientClosedError(
+                f"cannot call {endpoint.path}: the client is closed; make calls inside "
+                "`async with AsyncBank131(...) as bank:`"
+            )
         url = self.url(endpoint, version)
         headers = dict(self._headers)
         headers["X-PARTNER-SIGN"] = self._signer.sign(body)

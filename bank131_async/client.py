@@ -35,7 +35,8 @@ class AsyncBank131:
     at the first payout) and needs no running event loop.
 
     ``max_connections`` bounds the requests in flight: excess calls queue inside the SDK
-    (without a pool timeout) instead of inside httpx.
+    (without a pool timeout) instead of inside httpx. ``retry_policy`` replaces the default
+    backoff (its ``max_retries`` then wins over ``max_retries``).
     """
 
     def __init__(
@@ -52,6 +53,7 @@ class AsyncBank131:
         max_retries: int | None = None,
         api_version: ApiVersion = "v2",
         max_connections: int | None = None,
+        retry_policy: RetryPolicy | None = None,
         config: Config | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
@@ -100,6 +102,7 @@ class AsyncBank131:
             follow_redirects=False,
         )
         self._limiter = anyio.CapacityLimiter(config.max_connections)
+        self._policy = retry_policy or RetryPolicy(max_retries=config.max_retries)
         self._closed = False
         self._wire()
 
@@ -112,7 +115,7 @@ class AsyncBank131:
             signer=self._signer,
             submerchant=config.submerchant,
             timeout=config.timeout,
-            policy=RetryPolicy(max_retries=config.max_retries),
+            policy=self._policy,
             limiter=self._limiter,
         )
         #: ``session/*`` methods and the polling helpers.
@@ -161,6 +164,11 @@ class AsyncBank131:
         view._http = self._http
         view._owns_http = False
         view._limiter = self._limiter
+        view._policy = (
+            attrs.evolve(self._policy, max_retries=max_retries)
+            if max_retries is not None
+            else self._policy
+        )
         view._closed = False
         view._wire()
         return view

@@ -26,6 +26,7 @@ __all__ = [
     "AuthorizationError",
     "Bank131Error",
     "BankInternalError",
+    "ClientClosedError",
     "ConfigurationError",
     "DeclinedError",
     "IdempotencyConflictError",
@@ -56,6 +57,10 @@ class Bank131Error(Exception):
 
 class ConfigurationError(Bank131Error, ValueError):
     """The client was configured wrongly (bad key, unknown environment, missing setting)."""
+
+
+class ClientClosedError(Bank131Error, RuntimeError):
+    """A request was made on a closed client (after ``async with`` exited or ``aclose()``)."""
 
 
 class RequestValidationError(Bank131Error, ValueError):
@@ -179,10 +184,18 @@ class IdempotencyConflictError(ApiError):
     """
 
     def _message(self) -> str:
+        if self.attempts > 1:
+            cause = (
+                f"an earlier attempt of this same call (attempt 1 of {self.attempts}) reached "
+                "the bank and was processed, but its answer was lost"
+            )
+        else:
+            cause = "the operation may have been processed already"
         return (
             super()._message()
-            + f"; idempotency key {self.idempotency_key!r} was already used -- the operation may"
-            " have been processed, reconcile with sessions.status() before retrying"
+            + f"; idempotency key {self.idempotency_key!r} was already used: {cause}. Do not "
+            "repeat the operation with a new key; find its session (sessions.status, webhooks "
+            "or your metadata) first"
         )
 
 

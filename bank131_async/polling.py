@@ -8,6 +8,7 @@ wait; an error that polling again cannot fix (bad signature, unknown session) do
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Awaitable, Callable, Iterator
 
@@ -18,6 +19,7 @@ from ._logging import logger
 from .errors import (
     ApiError,
     Bank131Error,
+    RequestValidationError,
     ResponseDecodeError,
     TransportError,
     UnexpectedSessionStateError,
@@ -108,8 +110,16 @@ async def _poll(
 
 
 def _check_timeout(timeout: float) -> None:
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    # `not timeout > 0` also rejects NaN; a wait without a finite deadline is a hang.
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not timeout > 0
+        or not math.isfinite(timeout)
+    ):
+        raise RequestValidationError(
+            f"timeout must be a positive number of seconds, got {timeout!r}"
+        )
 
 
 async def wait_for_next_action(

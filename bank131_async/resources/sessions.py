@@ -17,10 +17,11 @@ from typing import Any
 import httpx
 
 from .. import polling
+from .._logging import logger
 from .._transport import Endpoint, parse_result
 from .._validation import check_amount, check_fiscalization, check_payout_recipient
 from ..converter import converter
-from ..errors import RequestValidationError
+from ..errors import IdempotencyConflictError, RequestValidationError
 from ..models.common import (
     AmountDetails,
     Customer,
@@ -104,9 +105,26 @@ class SessionsResource(Resource):
         idempotency_key: str | None,
         timeout: Timeout,
     ) -> Session:
+        session_id = body.get("session_id")
         if self._api_version == "v1" and endpoint.version is None:
             body = _to_v1(body)
-        data = await self._request(endpoint, body, idempotency_key=idempotency_key, timeout=timeout)
+        try:
+            data = await self._request(
+                endpoint, body, idempotency_key=idempotency_key, timeout=timeout
+            )
+        except IdempotencyConflictError as exc:
+            # A conflict on a *retry* means our own earlier attempt reached the bank and was
+            # processed (its answer was lost). For calls on a known session the truthful
+            # result is the session's current state; a conflict on the first attempt is the
+            # caller reusing a key, and that must surface.
+            if exc.attempts < 2 or session_id is None:
+                raise
+            logger.info(
+                "%s: an earlier attempt was processed (idempotency key %s); returning status",
+                endpoint.path,
+                exc.idempotency_key,
+            )
+            return await self.status(session_id, timeout=timeout)
         return _session(data)
 
     # ------------------------------------------------------------------ create / payouts

@@ -1,0 +1,404 @@
+"""The request pipeline end to end over httpx.MockTransport: retries, keys, decoding, errors."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from bank131_async import AsyncBank131, RetryPolicy
+from bank131_async._transport import Endpoint
+from bank131_async.errors import (
+    ApiError,
+    BankInternalError,
+    IdempotencyConflictError,
+    RateLimitError,
+    RequestTimeoutError,
+    ResponseDecodeError,
+    SessionWrongStateError,
+    TransportConnectionError,
+    TransportError,
+)
+from bank131_async.models import AmountDetails, BankCard, Participant, ParticipantDetails
+from bank131_async.models import PayoutDetails as PD
+
+FAST = RetryPolicy(max_retries=2, initial_backoff=0.001, max_backoff=0.002)
+SESSION = {"id": "ps_1", "status": "in_progress", "next_action": None}
+OK = {"status": "ok", "session": SESSION}
+
+Step = Callable[[httpx.Request], httpx.Response]
+
+
+def answer(status: int = 200, body: Any = OK, headers: dict[str, str] | None = None) -> Step:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return lambda request: httpx.Response(status, content=raw, headers=headers)
+
+
+def fail(exc: type[httpx.TransportError]) -> Step:
+    def step(request: httpx.Request) -> httpx.Response:
+        raise exc("scripted failure", request=request)
+
+    return step
+
+
+class Script:
+    """Plays one step per request and records what was sent."""
+
+    def __init__(self, *steps: Step) -> None:
+        self.steps = list(steps)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        assert self.steps, f"unexpected extra request #{len(self.requests)}"
+        return self.steps.pop(0)(request)
+
+    def keys(self) -> list[str | None]:
+        return [r.headers.get("X-PARTNER-IDEMPOTENCY-KEY") for r in self.requests]
+
+
+def client(key: rsa.RSAPrivateKey, script: Script, **kw: Any) -> AsyncBank131:
+    kw.setdefault("retry_policy", FAST)
+    return AsyncBank131(
+        project="p1",
+        private_key=key,
+        base_url="https://bank.test",
+        transport=httpx.MockTransport(script),
+        **kw,
+    )
+
+
+CARD = PD.to_card(BankCard(number="4242424242424242"))
+AMOUNT = AmountDetails(amount=100, currency="rub")
+RECIPIENT = ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov"))
+
+
+async def init_payout(bank: AsyncBank131, key: str | None = None) -> Any:
+    return await bank.sessions.init_payout(
+        payout_details=CARD,
+        amount_details=AMOUNT,
+        participant_details=RECIPIENT,
+        idempotency_key=key,
+    )
+
+
+# --------------------------------------------------------------------------- retries
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "first",
+    [fail(httpx.ConnectError), fail(httpx.ConnectTimeout), fail(httpx.PoolTimeout)],
+)
+async def test_not_sent_is_retried_with_the_same_generated_key(
+    partner_key: rsa.RSAPrivateKey, first: Step
+) -> None:
+    script = Script(first, answer())
+    async with client(partner_key, script) as bank:
+        session = await init_payout(bank)
+    assert session.id == "ps_1"
+    keys = script.keys()
+    assert len(keys) == 2
+    assert keys[0] is not None
+    assert keys[0] == keys[1]
+    assert uuid.UUID(keys[0]).version == 4
+    # the exact same signed bytes are sent again
+    assert script.requests[0].content == script.requests[1].content
+    assert (
+        script.requests[0].headers["X-PARTNER-SIGN"] == script.requests[1].headers["X-PARTNER-SIGN"]
+    )
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "maybe_sent",
+    [
+        fail(httpx.ReadTimeout),
+        fail(httpx.WriteTimeout),
+        fail(httpx.ReadError),
+        fail(httpx.RemoteProtocolError),
+    ],
+)
+async def test_maybe_sent_mutating_call_is_retried_with_the_callers_key(
+    partner_key: rsa.RSAPrivateKey, maybe_sent: Step
+) -> None:
+    script = Script(maybe_sent, answer())
+    async with client(partner_key, script) as bank:
+        await init_payout(bank, key="order-42")
+    assert script.keys() == ["order-42", "order-42"]
+
+
+@pytest.mark.anyio
+async def test_maybe_sent_read_only_call_is_retried_without_a_key(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    script = Script(fail(httpx.ReadTimeout), answer())
+    async with client(partner_key, script) as bank:
+        await bank.sessions.status("ps_1")
+    assert script.keys() == [None, None]
+
+
+@pytest.mark.anyio
+async def test_maybe_sent_call_without_idempotency_support_is_not_retried(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    script = Script(fail(httpx.ReadTimeout))
+    endpoint = Endpoint("token", idempotent=False)
+    async with client(partner_key, script) as bank:
+        with pytest.raises(RequestTimeoutError) as info:
+            await bank._transport.request(endpoint, b"{}")
+    assert info.value.request_sent is True
+    assert info.value.attempts == 1
+    assert script.keys() == [None]
+
+
+@pytest.mark.anyio
+async def test_not_sent_call_without_idempotency_support_is_retried(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    script = Script(fail(httpx.ConnectError), answer(body={"status": "ok", "public_token": "t"}))
+    async with client(partner_key, script) as bank:
+        data = await bank._transport.request(Endpoint("token", idempotent=False), b"{}")
+    assert data["public_token"] == "t"
+    assert len(script.requests) == 2
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("steps", "error", "sent"),
+    [
+        ([fail(httpx.ConnectError)] * 3, TransportConnectionError, False),
+        ([fail(httpx.ConnectTimeout)] * 3, RequestTimeoutError, False),
+        ([fail(httpx.ReadTimeout)] * 3, RequestTimeoutError, True),
+        (
+            [fail(httpx.ConnectError), fail(httpx.ConnectError), fail(httpx.ReadError)],
+            TransportConnectionError,
+            True,
+        ),
+    ],
+)
+async def test_exhausted_retries_raise_a_transport_error_that_says_if_money_may_have_moved(
+    partner_key: rsa.RSAPrivateKey,
+    steps: list[Step],
+    error: type[TransportError],
+    sent: bool,
+) -> None:
+    script = Script(*steps)
+    async with client(partner_key, script) as bank:
+        with pytest.raises(error) as info:
+            await init_payout(bank, key="k-1")
+    assert info.value.request_sent is sent
+    assert info.value.attempts == 3
+    assert info.value.idempotency_key == "k-1"
+    assert not isinstance(info.value, httpx.HTTPError)
+    assert isinstance(info.value.__cause__, type(None))
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_5xx_is_retried_then_succeeds(partner_key: rsa.RSAPrivateKey, status: int) -> None:
+    script = Script(
+        answer(status, {"status": "error", "error": {"code": "internal_error"}}), answer()
+    )
+    async with client(partner_key, script) as bank:
+        session = await init_payout(bank)
+    assert session.id == "ps_1"
+    assert len(set(script.keys())) == 1
+
+
+@pytest.mark.anyio
+async def test_5xx_exhausted_raises_the_typed_error_with_attempts(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    body = {"status": "error", "error": {"code": "internal_error", "description": "oops"}}
+    script = Script(*[answer(500, body)] * 3)
+    async with client(partner_key, script) as bank:
+        with pytest.raises(BankInternalError) as info:
+            await bank.sessions.status("ps_1")
+    assert info.value.code == "internal_error"
+    assert info.value.http_status == 500
+    assert info.value.attempts == 3
+
+
+@pytest.mark.anyio
+async def test_429_honours_retry_after_then_raises_rate_limit(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    limited = answer(429, {"status": "error", "error": {"code": "too_many"}}, {"Retry-After": "0"})
+    script = Script(limited, limited, limited)
+    async with client(partner_key, script) as bank:
+        with pytest.raises(RateLimitError) as info:
+            await bank.sessions.status("ps_1")
+    assert len(script.requests) == 3
+    assert info.value.retry_after == 0.0
+
+
+@pytest.mark.anyio
+async def test_retry_after_longer_than_the_cap_is_not_waited_for(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    script = Script(answer(503, b"busy", {"Retry-After": "3600"}))
+    async with client(partner_key, script) as bank:
+        with pytest.raises(ResponseDecodeError) as info:
+            await bank.sessions.status("ps_1")
+    assert info.value.http_status == 503
+    assert len(script.requests) == 1
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("status", [400, 401, 404, 409])
+async def test_definitive_errors_are_not_retried(
+    partner_key: rsa.RSAPrivateKey, status: int
+) -> None:
+    body = {"status": "error", "error": {"code": "session_wrong_state", "description": "no"}}
+    script = Script(answer(status, body))
+    async with client(partner_key, script) as bank:
+        with pytest.raises(SessionWrongStateError) as info:
+            await bank.sessions.confirm("ps_1", idempotency_key="c-1")
+    assert info.value.http_status == status
+    assert info.value.idempotency_key == "c-1"
+    assert len(script.requests) == 1
+
+
+# --------------------------------------------------------------------------- idempotency
+
+
+@pytest.mark.anyio
+async def test_conflict_on_a_retry_of_a_session_call_returns_the_current_session(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    conflict = {"status": "error", "error": {"code": "idempotency_key_already_exists"}}
+    confirmed = {"status": "ok", "session": {"id": "ps_1", "status": "accepted"}}
+    script = Script(fail(httpx.ReadTimeout), answer(409, conflict), answer(body=confirmed))
+    async with client(partner_key, script) as bank:
+        session = await bank.sessions.confirm("ps_1", idempotency_key="c-9")
+    assert session.status == "accepted"
+    assert [r.url.path for r in script.requests] == [
+        "/api/v2/session/confirm",
+        "/api/v2/session/confirm",
+        "/api/v2/session/status",
+    ]
+
+
+@pytest.mark.anyio
+async def test_conflict_on_a_retry_of_init_says_the_earlier_attempt_was_processed(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    conflict = {"status": "error", "error": {"code": "idempotency_key_already_exists"}}
+    script = Script(fail(httpx.RemoteProtocolError), answer(400, conflict))
+    async with client(partner_key, script) as bank:
+        with pytest.raises(IdempotencyConflictError) as info:
+            await init_payout(bank, key="order-7")
+    assert info.value.attempts == 2
+    assert info.value.idempotency_key == "order-7"
+    assert "earlier attempt" in str(info.value)
+    assert len(script.requests) == 2
+
+
+@pytest.mark.anyio
+async def test_conflict_on_the_first_attempt_surfaces(partner_key: rsa.RSAPrivateKey) -> None:
+    conflict = {"status": "error", "error": {"code": "idempotency_key_already_exists"}}
+    script = Script(answer(400, conflict))
+    async with client(partner_key, script) as bank:
+        with pytest.raises(IdempotencyConflictError) as info:
+            await bank.sessions.confirm("ps_1", idempotency_key="reused")
+    assert info.value.attempts == 1
+    assert len(script.requests) == 1
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("status", "body", "fragment"),
+    [
+        (200, b"<html>gateway</html>", "no JSON object"),
+        (200, b"", "no JSON object"),
+        (200, b"[1, 2]", "JSON list"),
+        (200, b'{"status": "maybe"}', "expected 'ok' or 'error'"),
+        (400, b"Bad Request", "no JSON object"),
+    ],
+)
+async def test_garbage_answers_raise_response_decode_error(
+    partner_key: rsa.RSAPrivateKey, status: int, body: bytes, fragment: str
+) -> None:
+    script = Script(answer(status, body))
+    async with client(partner_key, script, max_retries=0) as bank:
+        with pytest.raises(ResponseDecodeError) as info:
+            await bank.sessions.status("ps_1")
+    assert fragment in str(info.value)
+    assert info.value.http_status == status
+
+
+@pytest.mark.anyio
+async def test_decode_error_excerpt_is_redacted(partner_key: rsa.RSAPrivateKey) -> None:
+    body = b'not json {"number":"4111111111111111","security_code":"123"}'
+    script = Script(answer(200, body))
+    async with client(partner_key, script) as bank:
+        with pytest.raises(ResponseDecodeError) as info:
+            await init_payout(bank, key="k")
+    excerpt = info.value.body_excerpt
+    assert "4111111111111111" not in excerpt
+    assert "411111******1111" in excerpt
+    assert '"123"' not in excerpt
+    assert info.value.idempotency_key == "k"
+    assert "may have been processed" in str(info.value)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "session",
+    [
+        {"status": "in_progress"},  # no id
+        {"id": "ps_1", "status": 5},
+        {
+            "id": "ps_1",
+            "status": "accepted",
+            "payout_list": [
+                {
+                    "id": "po",
+                    "status": "succeeded",
+                    "amount_details": {"amount": 1.5, "currency": "rub"},
+                }
+            ],
+        },
+        "ps_1",
+        None,
+    ],
+)
+async def test_malformed_session_raises_decode_error_not_a_cattrs_error(
+    partner_key: rsa.RSAPrivateKey, session: Any
+) -> None:
+    script = Script(answer(200, {"status": "ok", "session": session}))
+    async with client(partner_key, script) as bank:
+        with pytest.raises(ResponseDecodeError, match="could not parse"):
+            await bank.sessions.status("ps_1")
+
+
+@pytest.mark.anyio
+async def test_error_envelope_with_http_200_raises(partner_key: rsa.RSAPrivateKey) -> None:
+    body = {"status": "error", "error": {"code": "brand_new_code", "description": "later"}}
+    script = Script(answer(200, body))
+    async with client(partner_key, script) as bank:
+        with pytest.raises(ApiError) as info:
+            await bank.sessions.status("ps_1")
+    assert type(info.value) is ApiError
+    assert info.value.code == "brand_new_code"
+    assert info.value.http_status == 200
+
+
+@pytest.mark.anyio
+async def test_per_call_timeout_reaches_httpx(partner_key: rsa.RSAPrivateKey) -> None:
+    script = Script(answer(), answer())
+    async with client(partner_key, script, timeout=7.0) as bank:
+        await bank.sessions.status("ps_1")
+        await bank.sessions.status("ps_1", timeout=1.5)
+    first, second = (r.extensions["timeout"] for r in script.requests)
+    assert first == {"connect": 7.0, "read": 7.0, "write": 7.0, "pool": 7.0}
+    assert second == {"connect": 1.5, "read": 1.5, "write": 1.5, "pool": 1.5}
