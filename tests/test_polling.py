@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -71,7 +70,7 @@ def bank(key: rsa.RSAPrivateKey, transport: httpx.AsyncBaseTransport) -> AsyncBa
 
 
 @pytest.fixture
-def key(partner_key: rsa.RSAPrivateKey) -> Iterator[rsa.RSAPrivateKey]:
+def key(partner_key: rsa.RSAPrivateKey) -> rsa.RSAPrivateKey:
     return partner_key
 
 
