@@ -1,0 +1,195 @@
+"""Table tests for the pre-send checks in ``bank131_async._validation``."""
+
+from __future__ import annotations
+
+import pytest
+
+from bank131_async._validation import (
+    MAX_FISCALIZATION_SERVICES,
+    check_amount,
+    check_fiscalization,
+    check_payout_recipient,
+)
+from bank131_async.errors import RequestValidationError
+from bank131_async.models import (
+    AmountDetails,
+    BankCard,
+    FiscalizationDetails,
+    FiscalizationService,
+    Participant,
+    ParticipantDetails,
+    PayoutDetails,
+    ProfessionalIncomeTaxpayer,
+)
+
+CARD = PayoutDetails.to_card(BankCard(number="4242424242424242"))
+ACCOUNT = PayoutDetails.to_bank_account_ru(
+    bik="044525974", account="40817810000000000001", full_name="Ivan Ivanov", description="x"
+)
+FPS = PayoutDetails.to_fps(phone="79001234567", bank_id="100000000004", description="x")
+WALLET = PayoutDetails.to_wallet("4100000000000")
+UNKNOWN_TYPE = PayoutDetails(type="crypto")
+
+
+def _rub(amount: int) -> AmountDetails:
+    return AmountDetails(amount=amount, currency="rub")
+
+
+# --------------------------------------------------------------------------- check_amount
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [None, _rub(1), _rub(10_000), AmountDetails(amount=10**15, currency="RUB")],
+)
+def test_check_amount_accepts(amount: AmountDetails | None) -> None:
+    check_amount(amount)
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        (_rub(0), "amount_details.amount must be a positive int in minor units, got 0"),
+        (AmountDetails(amount=5, currency=""), "currency must be an ISO-4217 code"),
+    ],
+)
+def test_check_amount_rejects(amount: AmountDetails, message: str) -> None:
+    with pytest.raises(RequestValidationError, match=message):
+        check_amount(amount)
+
+
+def test_check_amount_names_the_field() -> None:
+    with pytest.raises(RequestValidationError, match=r"^payout_list\[\]\.amount_details\.amount"):
+        check_amount(_rub(0), "payout_list[].amount_details")
+
+
+def test_negative_amount_cannot_even_be_built() -> None:
+    with pytest.raises(ValueError, match="must not be negative"):
+        _rub(-1)
+
+
+# --------------------------------------------------------------------------- recipient
+
+
+def _recipient(
+    full_name: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    company_name: str | None = None,
+) -> ParticipantDetails:
+    return ParticipantDetails(
+        recipient=Participant(
+            full_name=full_name,
+            first_name=first_name,
+            last_name=last_name,
+            company_name=company_name,
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("details", "participants"),
+    [
+        pytest.param(CARD, _recipient(full_name="Ivan Ivanov"), id="card-full-name"),
+        pytest.param(CARD, _recipient(first_name="Ivan", last_name="Ivanov"), id="card-first-last"),
+        pytest.param(
+            CARD,
+            ParticipantDetails(
+                sender=Participant(full_name="S"), recipient=Participant(full_name="R")
+            ),
+            id="card-with-sender",
+        ),
+        pytest.param(ACCOUNT, None, id="bank-account-no-participants"),
+        pytest.param(FPS, None, id="fps-no-participants"),
+        pytest.param(WALLET, ParticipantDetails(), id="wallet-empty-participants"),
+        pytest.param(UNKNOWN_TYPE, None, id="unknown-type"),
+        pytest.param(None, None, id="no-payout-details"),
+    ],
+)
+def test_recipient_ok(
+    details: PayoutDetails | None, participants: ParticipantDetails | None
+) -> None:
+    check_payout_recipient(details, participants)
+
+
+@pytest.mark.parametrize(
+    "participants",
+    [
+        pytest.param(None, id="no-participant-details"),
+        pytest.param(ParticipantDetails(), id="no-recipient"),
+        pytest.param(ParticipantDetails(sender=Participant(full_name="Sender")), id="sender-only"),
+        pytest.param(_recipient(), id="empty-recipient"),
+        pytest.param(_recipient(full_name=""), id="empty-full-name"),
+        pytest.param(_recipient(first_name="Ivan"), id="first-name-only"),
+        pytest.param(_recipient(last_name="Ivanov"), id="last-name-only"),
+        pytest.param(_recipient(company_name="OOO Romashka"), id="company-only"),
+    ],
+)
+def test_card_payout_without_recipient_name(participants: ParticipantDetails | None) -> None:
+    with pytest.raises(RequestValidationError, match="card payouts need the recipient's name"):
+        check_payout_recipient(CARD, participants)
+
+
+def test_card_check_also_matches_raw_type_string() -> None:
+    with pytest.raises(RequestValidationError):
+        check_payout_recipient(PayoutDetails(type="card"), None)
+
+
+# --------------------------------------------------------------------------- fiscalization
+
+
+def _services(*prices: int, quantity: int | None = None) -> FiscalizationDetails:
+    return FiscalizationDetails(
+        professional_income_taxpayer=ProfessionalIncomeTaxpayer(
+            tax_reference="123456789012",
+            services=tuple(
+                FiscalizationService(name=f"s{i}", amount_details=_rub(p), quantity=quantity)
+                for i, p in enumerate(prices)
+            ),
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("details", "amount"),
+    [
+        pytest.param(None, _rub(100), id="none"),
+        pytest.param(_services(100), _rub(100), id="one-service"),
+        pytest.param(_services(40, 60), _rub(100), id="two-services"),
+        pytest.param(_services(50, quantity=2), _rub(100), id="quantity"),
+        pytest.param(_services(*[10] * 6), _rub(60), id="six-services"),
+        pytest.param(_services(*[10] * 6, quantity=3), _rub(180), id="six-with-quantity"),
+        pytest.param(_services(100), None, id="amount-unknown"),
+    ],
+)
+def test_fiscalization_ok(
+    details: FiscalizationDetails | None, amount: AmountDetails | None
+) -> None:
+    check_fiscalization(details, amount)
+
+
+@pytest.mark.parametrize(
+    ("details", "amount", "message"),
+    [
+        pytest.param(
+            FiscalizationDetails(),
+            _rub(100),
+            "professional_income_taxpayer is required",
+            id="empty",
+        ),
+        pytest.param(_services(), _rub(100), "1 to 6 services, got 0", id="no-services"),
+        pytest.param(_services(*[10] * 7), _rub(70), "1 to 6 services, got 7", id="seven-services"),
+        pytest.param(_services(40, 50), _rub(100), "add up to 90", id="sum-too-small"),
+        pytest.param(_services(60, 50), _rub(100), "add up to 110", id="sum-too-large"),
+        pytest.param(_services(100, quantity=2), _rub(100), "add up to 200", id="quantity-counts"),
+    ],
+)
+def test_fiscalization_rejected(
+    details: FiscalizationDetails, amount: AmountDetails, message: str
+) -> None:
+    with pytest.raises(RequestValidationError, match=message):
+        check_fiscalization(details, amount)
+
+
+def test_max_services_is_six() -> None:
+    assert MAX_FISCALIZATION_SERVICES == 6
