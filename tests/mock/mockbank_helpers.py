@@ -5,8 +5,10 @@ The SDK is deliberately not used here: these tests pin the emulator's wire behav
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -119,3 +121,72 @@ class Bank:
         return await self.wait(
             session_id, lambda s: s["status"] in ("accepted", "cancelled", "error"), **kw
         )
+
+
+class Receiver:
+    """A minimal HTTP/1.1 webhook receiver on 127.0.0.1 (asyncio streams, keep-alive aware).
+
+    Answers each POST with the next status from ``statuses`` (then 200) and records
+    ``(headers, body)`` of every request.
+    """
+
+    def __init__(self, statuses: list[int] | None = None) -> None:
+        self.statuses = list(statuses or [])
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.times: list[float] = []
+        self._server: asyncio.base_events.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._arrived = asyncio.Event()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        port = self._server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}/hooks"
+
+    async def __aenter__(self) -> Receiver:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self._writers):
+            writer.close()
+        await self._server.wait_closed()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")[1:]
+                headers = {
+                    k.strip().lower(): v.strip()
+                    for k, _, v in (line.partition(":") for line in lines if line)
+                }
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                self.requests.append((headers, body))
+                self.times.append(time.monotonic())
+                self._arrived.set()
+                status = self.statuses.pop(0) if self.statuses else 200
+                writer.write(f"HTTP/1.1 {status} X\r\ncontent-length: 0\r\n\r\n".encode("latin-1"))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self._writers.discard(writer)
+            writer.close()
+
+    def events(self) -> list[dict[str, Any]]:
+        return [json.loads(body) for _, body in self.requests]
+
+    async def wait_for(self, count: int, timeout: float = 3.0) -> None:
+        with anyio.fail_after(timeout):
+            while len(self.requests) < count:
+                self._arrived.clear()
+                await self._arrived.wait()
+
+
+def verify(public_key: rsa.RSAPublicKey, body: bytes, signature: str) -> None:
+    public_key.verify(base64.b64decode(signature), body, padding.PKCS1v15(), hashes.SHA256())
