@@ -211,7 +211,8 @@ class Transport:
         except httpx.HTTPError as exc:
             outcome, cls, text = _classify(exc)
             sent = outcome is not Outcome.NOT_SENT
-            logger.warning("%s %s: %s (%s)", method, url, text, type(exc).__name__)
+            # INFO, not WARNING: the retry loop may still succeed; a final failure is raised.
+            logger.info("%s %s: %s (%s)", method, url, text, type(exc).__name__)
             message = f"{text} ({type(exc).__name__}) on {method} {url}; " + (
                 "the request may have been processed: reconcile before trying anything else"
                 if sent
