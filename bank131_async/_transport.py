@@ -278,7 +278,12 @@ def parse_result(data: Any, cls: type[T], what: str) -> T:
     try:
         return structure(data, cls)
     except Exception as exc:  # cattrs raises a family of types; none may escape the SDK
+        reason = (
+            f"missing required field {exc.args[0]!r}"
+            if isinstance(exc, KeyError) and exc.args
+            else redact(str(exc))[:300]
+        )
         raise ResponseDecodeError(
-            f"could not parse {what} as {cls.__name__}: {redact(str(exc))[:300]}",
+            f"could not parse {what} as {cls.__name__}: {reason}",
             body_excerpt=redact(json.dumps(data, ensure_ascii=False, default=str))[:_EXCERPT],
         ) from None

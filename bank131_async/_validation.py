@@ -6,9 +6,14 @@ from .errors import RequestValidationError
 from .models.common import AmountDetails, ParticipantDetails
 from .models.enums import PayoutDetailsType
 from .models.fiscalization import FiscalizationDetails
-from .models.methods import PayoutDetails
+from .models.methods import PaymentDetails, PayoutDetails
 
-__all__ = ["check_amount", "check_fiscalization", "check_payout_recipient"]
+__all__ = [
+    "check_amount",
+    "check_fiscalization",
+    "check_instrument",
+    "check_payout_recipient",
+]
 
 MAX_FISCALIZATION_SERVICES = 6
 
@@ -24,10 +29,21 @@ def check_amount(amount: AmountDetails | None, what: str = "amount_details") -> 
         raise RequestValidationError(f"{what}.currency must be an ISO-4217 code such as 'rub'")
 
 
+def check_instrument(details: PayoutDetails | PaymentDetails | None, name: str) -> None:
+    """The discriminator must be set (models accept its absence only to parse responses)."""
+    if details is not None and not details.type:
+        example = "to_card" if isinstance(details, PayoutDetails) else "from_card"
+        raise RequestValidationError(
+            f"{name}.type is missing; build it with {type(details).__name__}.{example}(...) "
+            "or another constructor"
+        )
+
+
 def check_payout_recipient(
     payout_details: PayoutDetails | None, participant_details: ParticipantDetails | None
 ) -> None:
     """Card payouts need the recipient's name (the bank rejects them otherwise)."""
+    check_instrument(payout_details, "payout_details")
     if payout_details is None or payout_details.type != PayoutDetailsType.CARD:
         return
     recipient = participant_details.recipient if participant_details else None

@@ -80,7 +80,15 @@ def _strict_int(value: Any, _: type) -> int:
     return value
 
 
+def _strict_bool(value: Any, _: type) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise TypeError(f"expected true or false, got {value!r}")
+
+
 converter.register_structure_hook(int, _strict_int)
+# bool is an int subclass: without its own hook it would be dispatched to the int hook.
+converter.register_structure_hook(bool, _strict_bool)
 
 
 def _structure_str(value: Any, _: type) -> str:

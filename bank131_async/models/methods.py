@@ -2,7 +2,9 @@
 
 The bank encodes every union as ``{"type": T, T: {...}}`` (bank accounts use ``system_type``).
 The classes mirror that: a ``type`` plus one filled sibling field. Types the bank adds later
-still parse -- ``type`` keeps the new string and the unknown payload is ignored. Build them with
+still parse -- ``type`` keeps the new string and the unknown payload is ignored -- and so does a
+response that omits the discriminator (``type`` is then ``None``): a surprising instrument echo
+must not hide the session's status from a payout program. Requests are checked before sending. Build them with
 the class-method constructors::
 
     PayoutDetails.to_card(BankCard(number="4242424242424242"))
@@ -175,7 +177,7 @@ class BankAccountIban:
 
 @frozen(kw_only=True)
 class BankAccount:
-    system_type: BankAccountType | str
+    system_type: BankAccountType | str | None = None
     ru: BankAccountRu | None = None
     faster_payment_system: FasterPaymentSystemAccount | None = None
     faster_payment_system_verification: FasterPaymentSystemVerification | None = None
@@ -194,7 +196,7 @@ class WalletAccount:
 
 @frozen(kw_only=True)
 class Wallet:
-    type: WalletType | str
+    type: WalletType | str | None = None
     yoomoney: WalletAccount | None = None
     qiwi: WalletAccount | None = None
     moneta: WalletAccount | None = None
@@ -203,7 +205,7 @@ class Wallet:
 
 @frozen(kw_only=True)
 class TaxPeriod:
-    type: str
+    type: str | None = None
     number: int | None = None
     year: str | None = None
 
@@ -235,7 +237,7 @@ class Tax:
     Sources disagree on the shape; this is the PHP SDK's flattened one, the more recent.
     """
 
-    type: str
+    type: str | None = None
     description: str | None = None
     uin: str | None = None
     tax_details: TaxDetails | None = None
@@ -250,7 +252,7 @@ class Tax:
 class PayoutDetails:
     """Where a payout goes (``payout_details`` in API v2, ``payment_method`` in v1)."""
 
-    type: PayoutDetailsType | str
+    type: PayoutDetailsType | str | None = None
     card: CardDetails | None = None
     bank_account: BankAccount | None = None
     wallet: Wallet | None = None
@@ -325,7 +327,7 @@ class SecuredCardToken:
 
 @frozen(kw_only=True)
 class SecuredCard:
-    type: str
+    type: str | None = None
     google_pay: SecuredCardToken | None = None
     apple_pay: SecuredCardToken | None = None
 
@@ -345,7 +347,7 @@ class SberPay:
 class InternetBanking:
     """Internet-banking methods; only SberPay has documented fields, the rest are ``{}``."""
 
-    type: str
+    type: str | None = None
     sber_pay: SberPay | None = None
 
 
@@ -358,7 +360,7 @@ class TonWallet:
 
 @frozen(kw_only=True)
 class CryptoWallet:
-    type: str
+    type: str | None = None
     ton: TonWallet | None = None
 
 
@@ -369,7 +371,7 @@ class InternalTransferDescription:
 
 @frozen(kw_only=True)
 class InternalTransfer:
-    type: str
+    type: str | None = None
     transfer_from_nominal_account: InternalTransferDescription | None = None
     transfer_from_bank_account: InternalTransferDescription | None = None
 
@@ -378,7 +380,7 @@ class InternalTransfer:
 class PaymentDetails:
     """How an incoming payment is paid (``payment_details``, same key in v1 and v2)."""
 
-    type: PaymentDetailsType | str
+    type: PaymentDetailsType | str | None = None
     card: CardDetails | None = None
     recurrent: RecurrentDetails | None = None
     secured_card: SecuredCard | None = None

@@ -99,7 +99,7 @@ class Inform:
 
 @frozen(kw_only=True)
 class CustomerInteraction:
-    type: CustomerInteractionType | str
+    type: CustomerInteractionType | str | None = None
     redirect: Redirect | None = None
     inform: Inform | None = None
 

@@ -19,7 +19,12 @@ import httpx
 from .. import polling
 from .._logging import logger
 from .._transport import Endpoint, parse_result
-from .._validation import check_amount, check_fiscalization, check_payout_recipient
+from .._validation import (
+    check_amount,
+    check_fiscalization,
+    check_instrument,
+    check_payout_recipient,
+)
 from ..converter import converter
 from ..errors import IdempotencyConflictError, RequestValidationError
 from ..models.common import (
@@ -152,6 +157,8 @@ class SessionsResource(Resource):
         retry of ``start_payout`` can then always be reconciled with ``status``.
         """
         check_amount(amount_details)
+        check_instrument(payout_details, "payout_details")
+        check_instrument(payment_details, "payment_details")
         body = {
             "payout_details": payout_details,
             "payment_details": payment_details,
@@ -307,6 +314,7 @@ class SessionsResource(Resource):
     ) -> Session:
         """``session/init/payment``: create a session and start an incoming payment."""
         check_amount(amount_details)
+        check_instrument(payment_details, "payment_details")
         body = {
             "payment_details": payment_details,
             "amount_details": amount_details,
@@ -338,6 +346,7 @@ class SessionsResource(Resource):
     ) -> Session:
         """``session/start/payment``: start the incoming payment of a created session."""
         check_amount(amount_details)
+        check_instrument(payment_details, "payment_details")
         body = {
             "session_id": require_id(session_id),
             "payment_details": payment_details,
@@ -368,6 +377,7 @@ class SessionsResource(Resource):
             )
         for item in payment_list:
             check_amount(item.amount_details, "payment_list[].amount_details")
+            check_instrument(item.payment_details, "payment_list[].payment_details")
         for payout in payout_list:
             check_amount(payout.amount_details, "payout_list[].amount_details")
             check_payout_recipient(payout.payout_details, payout.participant_details)

@@ -1,0 +1,38 @@
+"""End-to-end fixtures: the mock bank over real sockets on 127.0.0.1 and a client for it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from bank131_async import AsyncBank131, PollSchedule, RetryPolicy
+from bank131_async.mock import MockBank131
+
+#: Fast enough that polling is exercised for real (several polls per wait) without slow tests.
+POLL = PollSchedule(initial=0.01, maximum=0.05)
+FAST_RETRIES = RetryPolicy(max_retries=3, initial_backoff=0.01, max_backoff=0.05)
+
+
+@pytest.fixture
+async def mock(
+    partner_key: rsa.RSAPrivateKey, bank_key: rsa.RSAPrivateKey
+) -> AsyncIterator[MockBank131]:
+    async with MockBank131(
+        partner_key=partner_key, bank_key=bank_key, confirm_delay=0.03, process_delay=0.03
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+async def bank(mock: MockBank131, partner_key: rsa.RSAPrivateKey) -> AsyncIterator[AsyncBank131]:
+    async with AsyncBank131(
+        project=mock.project,
+        private_key=partner_key,
+        bank_public_key=mock.bank_public_key_pem,
+        base_url=mock.url,
+        retry_policy=FAST_RETRIES,
+        timeout=5.0,
+    ) as client:
+        yield client
