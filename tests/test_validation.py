@@ -8,6 +8,7 @@ from bank131_async._validation import (
     MAX_FISCALIZATION_SERVICES,
     check_amount,
     check_fiscalization,
+    check_instrument,
     check_payout_recipient,
 )
 from bank131_async.errors import RequestValidationError
@@ -18,6 +19,7 @@ from bank131_async.models import (
     FiscalizationService,
     Participant,
     ParticipantDetails,
+    PaymentDetails,
     PayoutDetails,
     ProfessionalIncomeTaxpayer,
 )
@@ -193,3 +195,49 @@ def test_fiscalization_rejected(
 
 def test_max_services_is_six() -> None:
     assert MAX_FISCALIZATION_SERVICES == 6
+
+
+# --------------------------------------------------------------------------- instrument
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        None,
+        CARD,
+        ACCOUNT,
+        FPS,
+        WALLET,
+        UNKNOWN_TYPE,
+        PaymentDetails.from_card(BankCard(number="4242424242424242")),
+        PaymentDetails.from_fps(),
+        PaymentDetails(type="brand_new"),
+    ],
+)
+def test_instrument_with_type_ok(details: PayoutDetails | PaymentDetails | None) -> None:
+    check_instrument(details, "payout_details")
+
+
+@pytest.mark.parametrize(
+    ("details", "name", "message"),
+    [
+        (
+            PayoutDetails(),
+            "payout_details",
+            r"payout_details\.type is missing.*PayoutDetails\.to_card",
+        ),
+        (PayoutDetails(type=""), "payout_details", "payout_details.type is missing"),
+        (PaymentDetails(), "payment_details", r"payment_details\.type is missing.*from_card"),
+        (PaymentDetails(), "payment_list[].payment_details", r"^payment_list\[\]"),
+    ],
+)
+def test_instrument_without_type_rejected(
+    details: PayoutDetails | PaymentDetails, name: str, message: str
+) -> None:
+    with pytest.raises(RequestValidationError, match=message):
+        check_instrument(details, name)
+
+
+def test_recipient_check_also_checks_the_instrument() -> None:
+    with pytest.raises(RequestValidationError, match="type is missing"):
+        check_payout_recipient(PayoutDetails(), None)
