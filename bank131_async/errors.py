@@ -54,6 +54,19 @@ __all__ = [
 class Bank131Error(Exception):
     """Root of every error raised by bank131_async."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take keyword-only arguments, which Exception's default pickling cannot
+        # replay; rebuilding from args + attributes works for the whole tree (errors cross
+        # process boundaries in worker pools and task queues).
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore(cls: type[Bank131Error], args: tuple[Any, ...], state: dict[str, Any]) -> Bank131Error:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class ConfigurationError(Bank131Error, ValueError):
     """The client was configured wrongly (bad key, unknown environment, missing setting)."""
@@ -133,32 +146,6 @@ class ApiError(Bank131Error):
         if self.http_status is not None:
             text += f" (HTTP {self.http_status})"
         return text
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            _rebuild_api_error,
-            (
-                type(self),
-                self.code,
-                self.description,
-                self.http_status,
-                self.idempotency_key,
-                self.attempts,
-                self.reject_reasons,
-            ),
-        )
-
-
-def _rebuild_api_error(cls: type[ApiError], *args: Any) -> ApiError:
-    code, description, http_status, key, attempts, reasons = args
-    return cls(
-        code,
-        description,
-        http_status=http_status,
-        idempotency_key=key,
-        attempts=attempts,
-        reject_reasons=reasons,
-    )
 
 
 class AuthenticationError(ApiError):

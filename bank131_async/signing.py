@@ -14,9 +14,10 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -53,9 +54,18 @@ def _pem_bytes(key: str | bytes | os.PathLike[str], what: str) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise ConfigurationError(
-            f"{what}: could not read key file {str(path)!r} ({exc.strerror or exc}); pass PEM "
-            "text/bytes, a path to a PEM file, or a loaded cryptography key"
+            f"{what}: could not read key file {_show_path(path)} ({exc.strerror or exc}); pass "
+            "PEM text/bytes (with its -----BEGIN ...----- line), a path to a PEM file, or a "
+            "loaded cryptography key"
         ) from None
+
+
+def _show_path(path: Path) -> str:
+    """A path for an error message, unless it looks like pasted key material."""
+    text = str(path)
+    if len(text) > 120 or "\n" in text or re.search(r"[A-Za-z0-9+/=]{40}", text):
+        return "(not shown: it looks like key material rather than a path)"
+    return repr(text)
 
 
 def load_private_key(
@@ -170,10 +180,13 @@ class SignatureVerifier:
     __slots__ = ("_keys",)
 
     def __init__(self, key_or_keys: PublicKeyInput | Iterable[PublicKeyInput]) -> None:
-        if isinstance(
-            key_or_keys, str | bytes | os.PathLike | rsa.RSAPublicKey | rsa.RSAPrivateKey
+        # str/bytes are iterable too; anything that is not a collection of keys is one key, so
+        # a wrong one gets load_public_key's ConfigurationError, not a TypeError from list().
+        candidates: list[Any]
+        if isinstance(key_or_keys, str | bytes | os.PathLike) or not isinstance(
+            key_or_keys, Iterable
         ):
-            candidates: list[PublicKeyInput] = [key_or_keys]
+            candidates = [key_or_keys]
         else:
             candidates = list(key_or_keys)
         if not candidates:

@@ -327,13 +327,6 @@ def test_pickle_response_decode_error() -> None:
     assert (copy.http_status, copy.body_excerpt, copy.idempotency_key) == (502, "<html>", "k")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="BUG: TransportError, WaitTimeoutError and UnexpectedSessionStateError take required "
-    "keyword-only arguments (request_sent=, session=) and define no __reduce__, so unpickling "
-    "calls cls(message) and raises TypeError (ApiError has a __reduce__, these do not)",
-)
 @pytest.mark.parametrize("kind", ["transport", "timeout", "connection", "wait", "unexpected"])
 def test_pickle_errors_with_keyword_only_arguments(kind: str) -> None:
     session = Session(id="ps_1", status="cancelled")

@@ -389,12 +389,6 @@ def test_error_messages_never_contain_key_material(partner_key: rsa.RSAPrivateKe
         assert "pw" not in str(info.value).replace("password", "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: signing._pem_bytes treats a str without '-----BEGIN' as a path and echoes it "
-    "in the 'could not read key file' message, so a PEM body pasted without its header lines "
-    "(e.g. from an env variable) ends up in the exception text",
-)
 def test_headerless_pem_text_is_not_echoed(partner_key: rsa.RSAPrivateKey) -> None:
     pem = private_pem(partner_key).decode()
     body = "".join(line for line in pem.splitlines() if not line.startswith("-----"))
@@ -419,12 +413,6 @@ def test_bad_public_key_is_a_configuration_error(key: Any, message: str) -> None
         load_public_key(key[0] if isinstance(key, list) else key)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: SignatureVerifier.__init__ calls list(key_or_keys) on anything that is not "
-    "str/bytes/PathLike/RSA key, so a non-iterable bad key (an int, a loaded EC public key) "
-    "raises a raw TypeError instead of ConfigurationError",
-)
 @pytest.mark.parametrize("kind", ["int", "ec-public-key-object"])
 def test_bad_single_public_key_object_is_a_configuration_error(
     kind: str, ec_key: ec.EllipticCurvePrivateKey
