@@ -34,8 +34,12 @@ def bind_loopback(port: int = 0, host: str = LOOPBACK) -> socket.socket:
     """A listening socket on loopback only; port 0 picks a free one."""
     if host not in ("127.0.0.1", "localhost"):
         raise ValueError(f"the emulator binds loopback only, not {host!r}")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto must say TCP: asyncio only disables Nagle on accepted sockets whose proto is
+    # IPPROTO_TCP, and uvicorn writes headers and body separately, so with Nagle on every
+    # answer waits out the client's delayed ACK (~40 ms).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((LOOPBACK, port))
         sock.listen(1024)
