@@ -175,7 +175,8 @@ def payout_instrument(value: Any, path: str) -> Instrument:
     if kind == "card":
         return _card(method.get("card"), f"{path}.card", payment=False)
     if kind == "bank_account":
-        return _bank_account(method.get("bank_account"), f"{path}.bank_account")
+        account, facts = _bank_account(method.get("bank_account"), f"{path}.bank_account")
+        return {"type": "bank_account", "bank_account": account}, facts
     if kind == "wallet":
         wallet = obj(method.get("wallet"), f"{path}.wallet")
         wallet_type = string(wallet.get("type"), f"{path}.wallet.type")

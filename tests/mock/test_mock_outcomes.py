@@ -63,6 +63,8 @@ async def test_payout_outcomes(
     session = await _run(bank, "session/init/payout", body)
     assert session["status"] == session_status
     payout = session["payout_list"][0]
+    assert payout["payout_details"]["type"] == next(iter(body["payout_details"].values()))
+    assert payout["payout_details"] == body["payout_details"] or payout["payout_details"]["card"]
     if code is None:
         assert payout["status"] == "succeeded"
     else:
