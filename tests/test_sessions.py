@@ -921,3 +921,33 @@ async def test_invalid_requests_send_nothing(
                 await call(bank.sessions)
     assert not catch_all.called
     assert router.calls.call_count == 0
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("client_timeout", "call_timeout", "expected"),
+    [
+        (None, None, {"connect": 10.0, "read": 30.0, "write": 30.0, "pool": 10.0}),
+        (7.0, None, {"connect": 7.0, "read": 7.0, "write": 7.0, "pool": 7.0}),
+        (None, 2.5, {"connect": 2.5, "read": 2.5, "write": 2.5, "pool": 2.5}),
+        (
+            7.0,
+            httpx.Timeout(9.0, connect=1.0),
+            {"connect": 1.0, "read": 9.0, "write": 9.0, "pool": 9.0},
+        ),
+    ],
+)
+async def test_timeouts_reach_the_request(
+    client_timeout: float | None,
+    call_timeout: float | httpx.Timeout | None,
+    expected: dict[str, float],
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    options: dict[str, Any] = {"timeout": client_timeout} if client_timeout else {}
+    async with make_client(partner_key, **options) as bank:
+        with respx.mock(base_url=BASE_URL) as router:
+            route = router.post("/api/v2/session/cancel").mock(
+                return_value=httpx.Response(200, content=_answer(CASES[0], "v2"))
+            )
+            await bank.sessions.cancel("ps_1", timeout=call_timeout)
+    assert route.calls.last.request.extensions["timeout"] == expected
