@@ -12,7 +12,7 @@ import contextlib
 import socket
 from collections.abc import Generator
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import uvicorn
@@ -24,6 +24,9 @@ from .faults import Faults
 from .keys import generate_key, private_pem, public_pem
 from .state import MockState
 from .webhooks import WebhookSender
+
+if TYPE_CHECKING:
+    from ..client import AsyncBank131
 
 __all__ = ["MockBank131", "bind_loopback", "uvicorn_config"]
 
@@ -163,6 +166,23 @@ class MockBank131:
     @property
     def bank_private_key_pem(self) -> bytes:
         return private_pem(self.bank_private_key)
+
+    def client(self, **overrides: Any) -> AsyncBank131:
+        """An ``AsyncBank131`` configured for this emulator (project, partner key, bank public
+        key, URL); ``overrides`` go to the constructor (``max_retries=``, ``timeout=``, ...).
+        The caller owns it: use it with ``async with``."""
+        from ..client import AsyncBank131  # the emulator itself must not need the SDK
+
+        if self.partner_private_key is None:
+            raise RuntimeError("only the partner public key was registered; pass private_key=")
+        settings: dict[str, Any] = {
+            "project": self.project,
+            "private_key": self.partner_private_key,
+            "bank_public_key": self.bank_public_key_pem,
+            "base_url": self.url,
+        }
+        settings.update(overrides)
+        return AsyncBank131(**settings)
 
     # -- lifecycle --------------------------------------------------------------------------
 

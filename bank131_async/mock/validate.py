@@ -181,8 +181,8 @@ def payout_instrument(value: Any, path: str) -> Instrument:
         wallet = obj(method.get("wallet"), f"{path}.wallet")
         wallet_type = string(wallet.get("type"), f"{path}.wallet.type")
         variant = obj(wallet.get(wallet_type), f"{path}.wallet.{wallet_type}")
-        account = string(variant.get("account"), f"{path}.wallet.{wallet_type}.account")
-        return dict(method), Facts("wallet", account[-4:])
+        number = string(variant.get("account"), f"{path}.wallet.{wallet_type}.account")
+        return dict(method), Facts("wallet", number[-4:])
     if kind == "tax":
         obj(method.get("tax"), f"{path}.tax")
         return dict(method), Facts("other")
