@@ -83,7 +83,6 @@ class AsyncBank131:
             config = Config(**settings)
         if transport is not None and http_client is not None:
             raise ConfigurationError("pass transport= or http_client=, not both")
-        config.url  # noqa: B018 -- validates environment/base_url now, not at the first call
         self._config = config
         self._signer = RequestSigner(config.private_key, password=config.private_key_password)
         self._verifier = (

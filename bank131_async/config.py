@@ -65,6 +65,13 @@ def _check_version(_: object, __: object, value: str) -> None:
         raise ConfigurationError(f"api_version must be 'v1' or 'v2', got {value!r}")
 
 
+def _check_environment(_: object, __: object, value: str) -> None:
+    if value not in ENVIRONMENTS:
+        raise ConfigurationError(
+            f"environment must be 'demo' or 'production' (or pass base_url=), got {value!r}"
+        )
+
+
 def _check_connections(_: object, __: object, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigurationError(f"max_connections must be an int >= 1, got {value!r}")
@@ -85,7 +92,7 @@ class Config:
     bank_public_key: PublicKeyInput | Sequence[PublicKeyInput] | None = attrs.field(
         default=None, repr=False
     )
-    environment: Environment = "demo"
+    environment: Environment = attrs.field(default="demo", validator=_check_environment)
     base_url: str | None = None
     submerchant: str | None = None
     timeout: httpx.Timeout = attrs.field(default=DEFAULT_TIMEOUT, converter=to_timeout)
@@ -100,13 +107,7 @@ class Config:
         """The host root requests go to."""
         if self.base_url:
             return self.base_url.rstrip("/")
-        try:
-            return ENVIRONMENTS[self.environment]
-        except KeyError:
-            raise ConfigurationError(
-                f"environment must be 'demo' or 'production' (or pass base_url=), got "
-                f"{self.environment!r}"
-            ) from None
+        return ENVIRONMENTS[self.environment]
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Config:

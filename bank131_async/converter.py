@@ -74,7 +74,7 @@ converter.register_unstructure_hook(date, lambda v: v.isoformat())
 def _strict_int(value: Any, _: type) -> int:
     # cattrs' default int hook would turn 100.7 into 100 silently; money must not be rounded.
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.lstrip("-").isdigit():
+        if isinstance(value, str) and value.isascii() and value.lstrip("-").isdigit():
             return int(value)
         raise TypeError(f"expected an integer, got {value!r}")
     return value

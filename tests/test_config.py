@@ -199,12 +199,6 @@ def test_bad_environment(environment: str, partner_key: rsa.RSAPrivateKey) -> No
         AsyncBank131(project="p", private_key=partner_key, environment=environment)  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: config.py Config.environment has no validator (unlike api_version/max_retries); "
-    "only the Config.url property raises, so Config(...) and Config.from_env() accept "
-    "BANK131_ENVIRONMENT=staging and the error appears later, when a client is built",
-)
 @pytest.mark.parametrize("environment", ["staging", "PRODUCTION"])
 def test_bad_environment_fails_in_config(environment: str, partner_key: rsa.RSAPrivateKey) -> None:
     environ = {**_minimal(partner_key), "BANK131_ENVIRONMENT": environment}
