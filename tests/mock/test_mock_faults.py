@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import httpx
@@ -166,3 +167,24 @@ def test_parse(spec: str, expected: Fault) -> None:
 def test_parse_rejects(spec: str) -> None:
     with pytest.raises(ValueError, match=r"."):
         Fault.parse(spec)
+
+
+@pytest.mark.parametrize(
+    ("kind", "seen"),
+    [("reset", httpx.ReadError), ("drop_after", httpx.RemoteProtocolError)],
+)
+async def test_drops_are_silent_on_the_server(
+    server: MockBank131,
+    wire: Bank,
+    kind: str,
+    seen: type[Exception],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No 500 sneaks out and uvicorn logs no 'returned without starting response' error."""
+    caplog.set_level(logging.INFO, logger="uvicorn")
+    server.faults.add(kind, times=3)
+    for _ in range(3):
+        with pytest.raises(seen):
+            await wire.call("session/create", {})
+    await wire.session("session/create", {})
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("uvicorn")] == []
