@@ -299,7 +299,8 @@ def memory_per_100k(count: int) -> tuple[float, float]:
     """MiB held per 100,000 in-progress payout sessions, with and without the cached status
     JSON (each reply caches it; it is what makes status polling cheap)."""
     from bank131_async.mock import MockBankApp, MockConfig
-    from bank131_async.mock.handlers import ROUTES, Context
+    from bank131_async.mock.handlers import Context
+    from bank131_async.mock.routes import ROUTES
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     init = ROUTES["/api/v2/session/init/payout"]

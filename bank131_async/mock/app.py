@@ -26,8 +26,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .config import MockConfig
 from .faults import Fault, FaultKind, Faults
-from .handlers import ROUTES, Context, Route
+from .handlers import Context, Route
 from .machine import Machine, Scheduler
+from .routes import ROUTES
 from .state import MockState, Session
 from .webhooks import WebhookSender
 from .wire import ApiFailure, error_body

@@ -15,7 +15,7 @@ from .machine import Machine
 from .state import MockState, Operation, Session
 from .wire import ApiFailure, dumps, invalid, now_iso, wrong_state
 
-__all__ = ["ROUTES", "Context", "Route"]
+__all__ = ["Context", "Handler", "Route"]
 
 
 @dataclass(slots=True)
@@ -37,7 +37,6 @@ class Route:
     name: str
 
 
-_OK = b'{"status":"ok"}'
 _ECHOED = ("participant_details", "customer", "metadata", "payment_options", "revenue_split_info")
 
 
@@ -45,7 +44,7 @@ def _session_reply(session: Session, version: int) -> bytes:
     return b'{"status":"ok","session":' + session.json(version) + b"}"
 
 
-def _session(ctx: Context, body: dict[str, Any]) -> Session:
+def find_session(ctx: Context, body: dict[str, Any]) -> Session:
     sid = v.session_id(body)
     session = ctx.state.sessions.get(sid)
     if session is None:
@@ -191,7 +190,7 @@ def _init_payout(fiscal: bool) -> Handler:
 
 def _start_payout(fiscal: bool) -> Handler:
     def handler(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-        session = _session(ctx, body)
+        session = find_session(ctx, body)
         _require_created(session)
         fields = {**session.draft, **_collect(body, version)}
         op = _payout_op(ctx, fields, version, key, fiscal=fiscal)
@@ -209,7 +208,7 @@ def init_payment(ctx: Context, body: dict[str, Any], version: int, key: str | No
 
 
 def start_payment(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-    session = _session(ctx, body)
+    session = find_session(ctx, body)
     _require_created(session)
     op = _payment_op(ctx, {**session.draft, **_collect(body, version)}, key)
     ctx.machine.start(session, [op], [])
@@ -249,14 +248,14 @@ def multi_init(ctx: Context, body: dict[str, Any], version: int, key: str | None
 
 
 def confirm(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-    session = _session(ctx, body)
+    session = find_session(ctx, body)
     v.optional_obj(body, "confirm_information")
     ctx.machine.confirm(session)
     return _session_reply(session, version)
 
 
 def cancel(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-    session = _session(ctx, body)
+    session = find_session(ctx, body)
     ctx.machine.cancel(session)
     return _session_reply(session, version)
 
@@ -268,25 +267,25 @@ def _optional_amount(body: dict[str, Any]) -> tuple[int | None, str | None]:
 
 
 def capture(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-    session = _session(ctx, body)
+    session = find_session(ctx, body)
     ctx.machine.capture(session, *_optional_amount(body))
     return _session_reply(session, version)
 
 
 def refund(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-    session = _session(ctx, body)
+    session = find_session(ctx, body)
     ctx.machine.refund(session, *_optional_amount(body), body.get("metadata"))
     return _session_reply(session, version)
 
 
 def chargeback(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-    session = _session(ctx, body)
+    session = find_session(ctx, body)
     ctx.machine.refund(session, None, None, None, chargeback=True)
     return _session_reply(session, version)
 
 
 def status(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-    return _session_reply(_session(ctx, body), version)
+    return _session_reply(find_session(ctx, body), version)
 
 
 # -- FPS ------------------------------------------------------------------------------------
@@ -309,7 +308,7 @@ def fps_customer_verification(
     if body.get("session_id") is None:
         session = ctx.state.new_session()
     else:
-        session = _session(ctx, body)
+        session = find_session(ctx, body)
         _require_created(session)
     op = Operation(
         id=ctx.state.new_id("po"),
@@ -342,85 +341,7 @@ def fps_banks(ctx: Context, body: dict[str, Any], version: int, key: str | None)
     return _FPS_BANKS
 
 
-# -- beyond sessions ------------------------------------------------------------------------
-
-
-def wallet_balance(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-    balance = {"amount": ctx.state.wallet_balance, "currency": "rub"}
-    return dumps({"status": "ok", "wallets": [{"id": "131", "amount_details": balance}]})
-
-
-def _recurrent(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
-    token = v.string(v.obj(body.get("recurrent"), "recurrent").get("token"), "recurrent.token")
-    info = ctx.state.recurrent_tokens.get(token)
-    if info is None:
-        raise ApiFailure(404, "invalid_request", "recurrent.token: unknown token")
-    return info
-
-
-def recurrent_status(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-    return dumps({"status": "ok", "recurrent": _recurrent(ctx, body)})
-
-
-def recurrent_disable(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-    info = _recurrent(ctx, body)
-    info["is_active"] = False
-    info.setdefault("finished_at", now_iso())
-    return dumps({"status": "ok", "recurrent": info})
-
-
-def token(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-    widgets = ("tokenize_widget", "acquiring_widget", "self_employed_widget")
-    if not any(body.get(w) is not None for w in widgets):
-        raise invalid("tokenize_widget", f"one of {', '.join(widgets)} is required")
-    acquiring = v.optional_obj(body, "acquiring_widget")
-    if acquiring is not None:
-        _session(ctx, acquiring)
-    return dumps({"status": "ok", "public_token": ctx.state.new_id("pt")})
-
-
-def subscription(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-    v.string(body.get("subscription_id"), "subscription_id")
-    return _OK
-
-
-def _routes() -> dict[str, Route]:
-    session_methods: dict[str, tuple[Handler, bool]] = {
-        "create": (create, True),
-        "init/payout": (_init_payout(fiscal=False), True),
-        "init/payout/fiscalization": (_init_payout(fiscal=True), True),
-        "start/payout": (_start_payout(fiscal=False), True),
-        "start/payout/fiscalization": (_start_payout(fiscal=True), True),
-        "init/payment": (init_payment, True),
-        "start/payment": (start_payment, True),
-        "confirm": (confirm, True),
-        "cancel": (cancel, True),
-        "capture": (capture, True),
-        "refund": (refund, True),
-        "chargeback": (chargeback, True),
-        "status": (status, False),
-    }
-    routes: dict[str, Route] = {}
-    for version in (1, 2):
-        for method, (handler, mutating) in session_methods.items():
-            name = f"session/{method}"
-            routes[f"/api/v{version}/{name}"] = Route(handler, version, mutating, name)
-        routes[f"/api/v{version}/fps/banks"] = Route(fps_banks, version, False, "fps/banks")
-        name = "fps/customer_verification"
-        routes[f"/api/v{version}/{name}"] = Route(fps_customer_verification, version, True, name)
-    routes["/api/v2/session/multi/init"] = Route(multi_init, 2, True, "session/multi/init")
-    v1_only: dict[str, tuple[Handler, bool]] = {
-        "wallet/balance": (wallet_balance, False),
-        "recurrent/status": (recurrent_status, False),
-        "recurrent/disable": (recurrent_disable, True),
-        "token": (token, True),
-        "subscription/cancel": (subscription, True),
-        "subscription/restore": (subscription, True),
-    }
-    for name, (handler, mutating) in v1_only.items():
-        routes[f"/api/v1/{name}"] = Route(handler, 1, mutating, name)
-    return routes
-
-
-#: Path -> route. Every method answers POST; ``fps/banks`` also answers GET.
-ROUTES = _routes()
+init_payout = _init_payout(fiscal=False)
+init_payout_fiscalization = _init_payout(fiscal=True)
+start_payout = _start_payout(fiscal=False)
+start_payout_fiscalization = _start_payout(fiscal=True)

@@ -169,6 +169,10 @@ class MockState:
         self.idempotency_keys: dict[str, str] = {}
         #: recurrent token -> RecurrentTokenInfo, created by payments with ``recurrent: true``
         self.recurrent_tokens: dict[str, dict[str, Any]] = {}
+        #: public (widget) token -> PublicTokenInfo
+        self.public_tokens: dict[str, dict[str, Any]] = {}
+        #: npd/check request id -> its result
+        self.npd_requests: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(1000)
 
     def new_id(self, prefix: str) -> str:

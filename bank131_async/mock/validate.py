@@ -16,6 +16,7 @@ from .wire import ApiFailure, invalid
 __all__ = [
     "Instrument",
     "amount_details",
+    "card",
     "customer",
     "fiscalization_details",
     "obj",
@@ -116,11 +117,11 @@ def _brand(pan: str) -> str:
     return "unknown"
 
 
-def _card(value: Any, path: str, *, payment: bool) -> Instrument:
-    card = obj(value, path)
-    card_type = card.get("type")
+def card(value: Any, path: str, *, payment: bool) -> Instrument:
+    data = obj(value, path)
+    card_type = data.get("type")
     if card_type == "bank_card":
-        bank_card = obj(card.get("bank_card"), f"{path}.bank_card")
+        bank_card = obj(data.get("bank_card"), f"{path}.bank_card")
         pan = digits(bank_card.get("number"), f"{path}.bank_card.number", range(14, 20))
         if payment:
             digits(bank_card.get("expiration_month"), f"{path}.bank_card.expiration_month", (2,))
@@ -129,11 +130,11 @@ def _card(value: Any, path: str, *, payment: bool) -> Instrument:
         masked = {"brand": _brand(pan), "last4": pan[-4:], "bin": pan[:6]}
         return {"type": "card", "card": masked}, Facts("card", pan[-4:])
     if card_type == "encrypted_card":
-        encrypted = obj(card.get("encrypted_card"), f"{path}.encrypted_card")
+        encrypted = obj(data.get("encrypted_card"), f"{path}.encrypted_card")
         number_hash = string(encrypted.get("number_hash"), f"{path}.encrypted_card.number_hash")
         return {"type": "card", "card": {"brand": "unknown"}}, Facts("card", number_hash[-4:])
     if card_type == "tokenized_card":
-        tokenized = obj(card.get("tokenized_card"), f"{path}.tokenized_card")
+        tokenized = obj(data.get("tokenized_card"), f"{path}.tokenized_card")
         token = string(tokenized.get("token"), f"{path}.tokenized_card.token")
         return {"type": "card", "card": {"brand": "unknown"}}, Facts("card", token[-4:])
     raise invalid(f"{path}.type", "expected 'bank_card', 'encrypted_card' or 'tokenized_card'")
@@ -173,7 +174,7 @@ def payout_instrument(value: Any, path: str) -> Instrument:
     method = obj(value, path)
     kind = method.get("type")
     if kind == "card":
-        return _card(method.get("card"), f"{path}.card", payment=False)
+        return card(method.get("card"), f"{path}.card", payment=False)
     if kind == "bank_account":
         account, facts = _bank_account(method.get("bank_account"), f"{path}.bank_account")
         return {"type": "bank_account", "bank_account": account}, facts
@@ -211,7 +212,7 @@ def payment_instrument(value: Any, path: str = "payment_details") -> Instrument:
     details = obj(value, path)
     kind = details.get("type")
     if kind == "card":
-        return _card(details.get("card"), f"{path}.card", payment=True)
+        return card(details.get("card"), f"{path}.card", payment=True)
     if kind == "recurrent":
         recurrent = obj(details.get("recurrent"), f"{path}.recurrent")
         token = string(recurrent.get("token"), f"{path}.recurrent.token")
