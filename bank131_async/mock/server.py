@@ -231,5 +231,4 @@ class MockBank131:
             if self._sock is not None:
                 self._sock.close()
             self._task = self._server = None
-            # keep _sock so url stays readable after exit? No: a closed server has no url.
-            self._sock = None
+            self._sock = None  # a stopped emulator has no url

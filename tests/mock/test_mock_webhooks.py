@@ -124,3 +124,30 @@ async def test_unreachable_receiver_is_retried_then_dropped(
         assert delivery.outcomes == ["ConnectError", "ConnectError"]
     finally:
         await app.aclose()
+
+
+async def test_single_request_payouts_send_only_payment_finished(
+    bank: Bank, hooked: MockBankApp, receiver: Receiver
+) -> None:
+    hooked.config.auto_confirm_payouts = True
+    session = await bank.session("session/init/payout", card_payout())
+    final = await bank.wait_final(session["id"])
+    assert final["status"] == "accepted"
+    await receiver.wait_for(1)
+    await hooked.webhooks.wait_idle()
+    assert [e["type"] for e in receiver.events()] == ["payment_finished"]
+
+
+async def test_cancel_sends_payment_finished_with_the_error(
+    bank: Bank, hooked: MockBankApp, receiver: Receiver
+) -> None:
+    session = await bank.session("session/init/payment", card_payment())
+    await bank.wait_action(session["id"], "confirm")
+    await bank.session("session/cancel", {"session_id": session["id"]})
+    await receiver.wait_for(2)
+    finished = receiver.events()[1]
+    assert finished["type"] == "payment_finished"
+    assert finished["session"]["status"] == "cancelled"
+    assert finished["session"]["payment_list"][0]["error"]["code"] == (
+        "session_cancelled_by_partner"
+    )
