@@ -41,7 +41,11 @@ _ECHOED = ("participant_details", "customer", "metadata", "payment_options", "re
 
 
 def _session_reply(session: Session, version: int) -> bytes:
-    return b'{"status":"ok","session":' + session.json(version) + b"}"
+    reply = b'{"status":"ok","session":' + session.json(version)
+    confirm_information = session.confirm_information_for(version)
+    if confirm_information is not None:
+        reply += b',"confirm_information":' + dumps(confirm_information)
+    return reply + b"}"
 
 
 def find_session(ctx: Context, body: dict[str, Any]) -> Session:
@@ -98,7 +102,10 @@ def _payout_op(
     *,
     prefix: str = "",
     fiscal: bool = False,
+    account_kind: str | None = None,
 ) -> Operation:
+    if account_kind is not None:
+        _check_account_participants(fields.get("participant_details"), account_kind, prefix)
     instrument = fields.get("payout")
     if instrument is None:
         raise invalid(prefix + _payout_key(version), "required")
@@ -163,6 +170,20 @@ def _payment_op(
     )
 
 
+def _check_account_participants(
+    participants: dict[str, Any] | None, account_kind: str, prefix: str
+) -> None:
+    """Escrow (nominal) and settlement (rko) payouts name the paying account, and escrow
+    payouts the beneficiary's INN."""
+    path = prefix + "participant_details"
+    sender = (participants or {}).get("sender") or {}
+    v.digits(sender.get("account"), f"{path}.sender.account", (20,))
+    if account_kind == "nominal":
+        recipient = (participants or {}).get("recipient") or {}
+        if not (sender.get("beneficiary_id") or recipient.get("beneficiary_id")):
+            raise invalid(f"{path}.recipient.beneficiary_id", "required for escrow payouts")
+
+
 def _require_created(session: Session) -> None:
     if session.status != "created" or session.cancelling:
         raise wrong_state(f"start is not allowed: session {session.id} is {session.status}")
@@ -171,30 +192,41 @@ def _require_created(session: Session) -> None:
 # -- sessions -------------------------------------------------------------------------------
 
 
-def create(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-    fields = _collect(body, version)
-    session = ctx.state.new_session()
-    session.draft = fields
-    return _session_reply(session, version)
-
-
-def _init_payout(fiscal: bool) -> Handler:
+def _init_payout(fiscal: bool, account_kind: str | None = None) -> Handler:
     def handler(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-        op = _payout_op(ctx, _collect(body, version), version, key, fiscal=fiscal)
+        fields = _collect(body, version)
+        op = _payout_op(ctx, fields, version, key, fiscal=fiscal, account_kind=account_kind)
         session = ctx.state.new_session()
+        session.account_kind = account_kind
         ctx.machine.start(session, [], [op])
         return _session_reply(session, version)
 
     return handler
 
 
-def _start_payout(fiscal: bool) -> Handler:
+def _start_payout(fiscal: bool, account_kind: str | None = None) -> Handler:
     def handler(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
         session = find_session(ctx, body)
         _require_created(session)
+        if session.account_kind != account_kind:
+            raise wrong_state(
+                f"session {session.id} was created for {session.account_kind or 'plain'} "
+                f"payouts, not {account_kind or 'plain'} ones"
+            )
         fields = {**session.draft, **_collect(body, version)}
-        op = _payout_op(ctx, fields, version, key, fiscal=fiscal)
+        op = _payout_op(ctx, fields, version, key, fiscal=fiscal, account_kind=account_kind)
         ctx.machine.start(session, [], [op])
+        return _session_reply(session, version)
+
+    return handler
+
+
+def _create(account_kind: str | None) -> Handler:
+    def handler(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
+        fields = _collect(body, version)
+        session = ctx.state.new_session()
+        session.draft = fields
+        session.account_kind = account_kind
         return _session_reply(session, version)
 
     return handler
@@ -249,8 +281,7 @@ def multi_init(ctx: Context, body: dict[str, Any], version: int, key: str | None
 
 def confirm(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
     session = find_session(ctx, body)
-    v.optional_obj(body, "confirm_information")
-    ctx.machine.confirm(session)
+    ctx.machine.confirm(session, v.optional_obj(body, "confirm_information"))
     return _session_reply(session, version)
 
 
@@ -341,7 +372,14 @@ def fps_banks(ctx: Context, body: dict[str, Any], version: int, key: str | None)
     return _FPS_BANKS
 
 
+create = _create(None)
 init_payout = _init_payout(fiscal=False)
 init_payout_fiscalization = _init_payout(fiscal=True)
 start_payout = _start_payout(fiscal=False)
 start_payout_fiscalization = _start_payout(fiscal=True)
+create_nominal = _create("nominal")
+init_payout_nominal = _init_payout(fiscal=False, account_kind="nominal")
+start_payout_nominal = _start_payout(fiscal=False, account_kind="nominal")
+create_rko = _create("rko")
+init_payout_rko = _init_payout(fiscal=False, account_kind="rko")
+start_payout_rko = _start_payout(fiscal=False, account_kind="rko")

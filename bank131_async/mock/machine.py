@@ -31,6 +31,31 @@ _LEG_FAILED = Failure("operation_rejected", "The payment leg of the multi-sessio
 _MOCK_HOST = "https://mock.bank131.invalid"
 
 
+def _confirm_information(op: Operation) -> dict[str, Any]:
+    """What escrow/settlement payouts show before confirm: who pays whom, how much, why."""
+    participants = op.echo.get("participant_details") or {}
+    sender = participants.get("sender") or {}
+    recipient = participants.get("recipient") or {}
+    bank = {
+        "bank_name": "Bank 131",
+        "bik": "049205131",
+        "correspondent_account_number": ("30101810500000000131"),
+    }
+    return {
+        "transfer_details": {
+            "instrument": op.instrument,
+            "customer": {
+                "account_number": sender.get("account", ""),
+                "name": sender.get("full_name") or sender.get("company_name") or "",
+                **bank,
+            },
+            "recipient": {"name": recipient.get("full_name", ""), **bank},
+            "purpose": f"Payout {op.id}",
+            "amount": {"amount": op.amount, "currency": op.currency},
+        }
+    }
+
+
 class Scheduler:
     """``call_later`` with bookkeeping, so shutting the emulator down leaves no timer behind."""
 
@@ -107,14 +132,21 @@ class Machine:
         for op in session.operations():
             if op.status == "in_progress":
                 op.status = "pending"
+        if session.account_kind is not None and session.payouts:
+            session.confirm_information = _confirm_information(session.payouts[0])
         session.touch()
         self.emit("ready_to_confirm", session)
 
     # -- partner decisions ------------------------------------------------------------------
 
-    def confirm(self, session: Session) -> None:
+    def confirm(self, session: Session, confirm_information: dict[str, Any] | None) -> None:
         if session.next_action != "confirm" or not self._live(session):
             raise wrong_state(self._describe(session, "confirm"))
+        if session.account_kind is not None and confirm_information is None:
+            raise invalid(
+                "confirm_information",
+                f"required for {session.account_kind} sessions: echo the one the bank sent",
+            )
         session.next_action = None
         session.confirmed = True
         for op in session.payouts:

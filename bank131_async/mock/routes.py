@@ -26,6 +26,12 @@ _SESSION: dict[str, tuple[Handler, bool]] = {
     "fps/customer_verification": (h.fps_customer_verification, True),
 }
 _V1_ONLY: dict[str, tuple[Handler, bool]] = {
+    "session/create/nominal": (h.create_nominal, True),
+    "session/init/payout/nominal": (h.init_payout_nominal, True),
+    "session/start/payout/nominal": (h.start_payout_nominal, True),
+    "session/create/rko": (h.create_rko, True),
+    "session/init/payout/rko": (h.init_payout_rko, True),
+    "session/start/payout/rko": (h.start_payout_rko, True),
     "wallet/balance": (extras.wallet_balance, False),
     "recurrent/status": (extras.recurrent_status, False),
     "recurrent/disable": (extras.recurrent_disable, True),

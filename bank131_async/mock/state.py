@@ -106,6 +106,10 @@ class Session:
     draft: dict[str, Any] = field(default_factory=dict)
     confirmed: bool = False
     cancelling: bool = False
+    #: "nominal" (escrow) or "rko" (settlement account) sessions need confirm_information.
+    account_kind: str | None = None
+    #: Transfer details shown while the bank waits for confirm (escrow/settlement payouts).
+    confirm_information: dict[str, Any] | None = None
     #: Rendered JSON per API version, dropped on every change: status polling is then a dict
     #: lookup plus a bytes join.
     cache: dict[int, bytes] = field(default_factory=dict)
@@ -139,6 +143,14 @@ class Session:
         if cached is None:
             cached = self.cache[version] = dumps(self.render(version))
         return cached
+
+    def confirm_information_for(self, version: int) -> dict[str, Any] | None:
+        """``confirm_information`` in the spelling of ``version``, while confirm is awaited."""
+        if self.confirm_information is None or self.next_action != "confirm":
+            return None
+        details = dict(self.confirm_information["transfer_details"])
+        details[_KEYS[version][2]] = details.pop("instrument")
+        return {**self.confirm_information, "transfer_details": details}
 
     def operations(self) -> list[Operation]:
         return self.payments + self.payouts

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives import hashes
@@ -46,7 +47,13 @@ class WebhookSender:
         url = self.config.webhook_url
         if url is None:
             return
-        body = dumps({"type": kind, "session": session.render(self.config.webhook_api_version)})
+        version = self.config.webhook_api_version
+        event: dict[str, Any] = {"type": kind, "session": session.render(version)}
+        if kind == "ready_to_confirm":
+            confirm_information = session.confirm_information_for(version)
+            if confirm_information is not None:
+                event["confirm_information"] = confirm_information
+        body = dumps(event)
         signature = base64.b64encode(self._key.sign(body, padding.PKCS1v15(), hashes.SHA256()))
         delivery = WebhookDelivery(kind, session.id, body)
         self.deliveries.append(delivery)

@@ -151,3 +151,16 @@ async def test_cancel_sends_payment_finished_with_the_error(
     assert finished["session"]["payment_list"][0]["error"]["code"] == (
         "session_cancelled_by_partner"
     )
+
+
+async def test_ready_to_confirm_carries_confirm_information(
+    bank: Bank, hooked: MockBankApp, receiver: Receiver
+) -> None:
+    body = card_payout(version=1)
+    body["participant_details"]["sender"] = {"account": "40702810400000000333"}
+    await bank.session("session/init/payout/rko", body, version=1)
+    await receiver.wait_for(1)
+    [event] = receiver.events()
+    assert event["type"] == "ready_to_confirm"
+    details = event["confirm_information"]["transfer_details"]
+    assert details["payout_details"]["card"]["last4"] == "4242"  # webhooks speak v2 here
