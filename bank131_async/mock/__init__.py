@@ -1,9 +1,20 @@
 """Bank 131 emulator ("mock bank") for tests, demos and benchmarks.
 
-``async with MockBank131() as mock:`` serves the emulator on a free 127.0.0.1 port;
-``MockBankApp`` is the same emulator as an ASGI app for ``httpx.ASGITransport``;
-``python -m bank131_async.mock --port 8131`` runs it from a shell. Outcomes by input are listed
-in :mod:`bank131_async.mock.outcomes`, fault rules in :mod:`bank131_async.mock.faults`.
+>>> async with MockBank131(confirm_delay=0.01) as mock:                # doctest: +SKIP
+...     async with mock.client(max_retries=2) as bank:                    # an AsyncBank131
+...         session = await bank.sessions.init_payout(...)
+...     mock.faults.add("drop_after", route="session/init/payout", times=1)
+...     mock.state.payouts_by_idempotency_key()                           # paid twice?
+
+* :class:`MockBank131` -- the emulator on a free 127.0.0.1 port in the current event loop;
+  ``url``, ``project``, keys (``partner_private_key_pem``, ``bank_public_key_pem``, ...),
+  ``state``, ``faults``, ``config``, ``webhooks``, ``client(**overrides)``.
+* :class:`MockBankApp` -- the same emulator as a raw ASGI app, for ``httpx.ASGITransport``.
+* ``python -m bank131_async.mock --port 8131`` -- from a shell.
+
+Behaviour: :class:`MockConfig` (delays, delayed capture, single-request payouts, wallet,
+webhooks); outcomes by input: :mod:`bank131_async.mock.outcomes`; fault rules:
+:mod:`bank131_async.mock.faults`; HTTP statuses and error codes: :mod:`bank131_async.mock.wire`.
 """
 
 from __future__ import annotations

@@ -115,8 +115,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"--fault: {exc}", file=sys.stderr)
         return 2
+    try:
+        sock = bind_loopback(args.port, args.host)
+    except (ValueError, OSError) as exc:
+        print(f"--host/--port: {exc}", file=sys.stderr)
+        return 2
     app, files = _build(args)
-    sock = bind_loopback(args.port, args.host)
     port = sock.getsockname()[1]
     lines = [f"Bank 131 emulator at http://127.0.0.1:{port}", f"project: {app.config.project}"]
     lines += [f"{what}: {path}" for what, path in files.items()]

@@ -61,6 +61,11 @@ def test_cli_rejects_a_bad_fault(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--fault" in capsys.readouterr().err
 
 
+def test_cli_refuses_a_public_interface(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--host", "0.0.0.0", "--port", "0"]) == 2  # noqa: S104 -- refused
+    assert "loopback" in capsys.readouterr().err
+
+
 def test_cli_serves_and_prints_key_paths(tmp_path: Path) -> None:
     process = subprocess.Popen(  # noqa: S603 -- our interpreter, our module
         [sys.executable, "-m", "bank131_async.mock", "--port", "0", "--key-dir", str(tmp_path)],
