@@ -319,7 +319,7 @@ def memory_per_100k(count: int) -> tuple[float, float]:
             init.handler(ctx, body, 2, f"key-{i}")
         with_cache = tracemalloc.get_traced_memory()[0] - base
         for session in app.state.sessions.values():
-            session.cache.clear()
+            session.clear_cache()
         without_cache = tracemalloc.get_traced_memory()[0] - base
         tracemalloc.stop()
         await app.aclose()

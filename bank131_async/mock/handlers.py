@@ -213,7 +213,7 @@ def _start_payout(fiscal: bool, account_kind: str | None = None) -> Handler:
                 f"session {session.id} was created for {session.account_kind or 'plain'} "
                 f"payouts, not {account_kind or 'plain'} ones"
             )
-        fields = {**session.draft, **_collect(body, version)}
+        fields = {**(session.draft or {}), **_collect(body, version)}
         op = _payout_op(ctx, fields, version, key, fiscal=fiscal, account_kind=account_kind)
         ctx.machine.start(session, [], [op])
         return _session_reply(session, version)
@@ -242,7 +242,7 @@ def init_payment(ctx: Context, body: dict[str, Any], version: int, key: str | No
 def start_payment(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
     session = find_session(ctx, body)
     _require_created(session)
-    op = _payment_op(ctx, {**session.draft, **_collect(body, version)}, key)
+    op = _payment_op(ctx, {**(session.draft or {}), **_collect(body, version)}, key)
     ctx.machine.start(session, [op], [])
     return _session_reply(session, version)
 

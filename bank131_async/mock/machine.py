@@ -98,7 +98,7 @@ class Machine:
         if session.status != "created" or session.cancelling:
             raise wrong_state(f"session {session.id} is {session.status}; start needs 'created'")
         session.status = "in_progress"
-        session.draft = {}  # merged into the operations; keep no second copy
+        session.draft = None  # merged into the operations; keep no second copy
         session.payments.extend(payments)
         session.payouts.extend(payouts)
         for op in payments:
