@@ -12,7 +12,6 @@ import httpx
 import pytest
 import respx
 from cryptography.hazmat.primitives.asymmetric import rsa
-from helpers import BASE_URL, make_client, private_pem, public_pem
 
 from bank131_async import AsyncBank131, Config, RequestSigner, SignatureVerifier
 from bank131_async.config import (
@@ -23,6 +22,7 @@ from bank131_async.config import (
     to_timeout,
 )
 from bank131_async.errors import ConfigurationError
+from tests.helpers import BASE_URL, make_client, private_pem, public_pem
 
 OK = json.dumps({"status": "ok", "session": {"id": "ps_1", "status": "created"}}).encode()
 

@@ -13,7 +13,6 @@ import httpx
 import pytest
 import respx
 from cryptography.hazmat.primitives.asymmetric import rsa
-from helpers import BASE_URL, make_client, verify_signature
 
 from bank131_async.errors import (
     ApiError,
@@ -55,6 +54,7 @@ from bank131_async.models import (
     TransferParticipant,
 )
 from bank131_async.resources.sessions import SessionsResource
+from tests.helpers import BASE_URL, make_client, verify_signature
 
 # --------------------------------------------------------------------------- request inputs
 

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from helpers import TESTVECTORS, private_pem, public_pem, require_testvectors, verify_signature
 
 from bank131_async.errors import ConfigurationError, InvalidSignatureError
 from bank131_async.signing import (
@@ -20,6 +19,13 @@ from bank131_async.signing import (
     SignatureVerifier,
     load_private_key,
     load_public_key,
+)
+from tests.helpers import (
+    TESTVECTORS,
+    private_pem,
+    public_pem,
+    require_testvectors,
+    verify_signature,
 )
 
 

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from mockbank_helpers import FAST, Bank
 
 from bank131_async.mock import MockBank131, MockBankApp, MockConfig
+from tests.mock.mockbank_helpers import FAST, Bank
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from mockbank_helpers import Bank
 
 from bank131_async.mock import MockBankApp
+from tests.mock.mockbank_helpers import Bank
 
 pytestmark = pytest.mark.anyio
 

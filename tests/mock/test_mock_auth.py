@@ -6,7 +6,8 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from mockbank_helpers import Bank, sign
+
+from tests.mock.mockbank_helpers import Bank, sign
 
 pytestmark = pytest.mark.anyio
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from mockbank_helpers import Bank
+
+from tests.mock.mockbank_helpers import Bank
 
 pytestmark = pytest.mark.anyio
 

@@ -7,9 +7,9 @@ import time
 
 import httpx
 import pytest
-from mockbank_helpers import Bank, card_payout
 
 from bank131_async.mock import Fault, FaultKind, Faults, MockBank131, MockBankApp
+from tests.mock.mockbank_helpers import Bank, card_payout
 
 pytestmark = pytest.mark.anyio
 

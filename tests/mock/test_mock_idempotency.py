@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from mockbank_helpers import Bank, card_payout
 
 from bank131_async.mock import MockBankApp
+from tests.mock.mockbank_helpers import Bank, card_payout
 
 pytestmark = pytest.mark.anyio
 

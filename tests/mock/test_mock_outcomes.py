@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from mockbank_helpers import Bank, card_payment, card_payout
 
 from bank131_async.mock import MockBankApp
 from bank131_async.mock.outcomes import Facts, payout_failure
+from tests.mock.mockbank_helpers import Bank, card_payment, card_payout
 
 pytestmark = pytest.mark.anyio
 

@@ -6,9 +6,9 @@ import re
 from typing import Any
 
 import pytest
-from mockbank_helpers import CARD, Bank, card_payment, card_payout
 
 from bank131_async.mock import MockBankApp
+from tests.mock.mockbank_helpers import CARD, Bank, card_payment, card_payout
 
 pytestmark = pytest.mark.anyio
 

@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from mockbank_helpers import FAST, Bank, Receiver, card_payment, card_payout, verify
 
 from bank131_async.mock import MockBankApp, MockConfig
+from tests.mock.mockbank_helpers import FAST, Bank, Receiver, card_payment, card_payout, verify
 
 pytestmark = pytest.mark.anyio
 
