@@ -1,0 +1,64 @@
+"""The public surface is what ``__all__`` says, and every public model is exported."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import attrs
+import pytest
+
+import bank131_async
+from bank131_async import models
+
+PUBLIC_MODULES = [
+    "bank131_async",
+    "bank131_async.models",
+    "bank131_async.errors",
+    "bank131_async.signing",
+    "bank131_async.config",
+    "bank131_async.converter",
+    "bank131_async.polling",
+    "bank131_async.client",
+    "bank131_async.mock",
+]
+
+
+@pytest.mark.parametrize("name", PUBLIC_MODULES)
+def test_every_name_in_all_exists(name: str) -> None:
+    module = importlib.import_module(name)
+    assert module.__all__, f"{name} has an empty __all__"
+    missing = [n for n in module.__all__ if not hasattr(module, n)]
+    assert not missing
+    assert len(set(module.__all__)) == len(module.__all__)
+
+
+def test_every_model_class_is_exported() -> None:
+    for module_name in ("common", "enums", "fiscalization", "methods", "sessions"):
+        module = importlib.import_module(f"bank131_async.models.{module_name}")
+        defined = {
+            name
+            for name, obj in vars(module).items()
+            if inspect.isclass(obj)
+            and obj.__module__ == module.__name__
+            and not name.startswith("_")
+            and (attrs.has(obj) or issubclass(obj, str))
+        }
+        assert defined <= set(models.__all__), defined - set(models.__all__)
+
+
+def test_every_error_class_is_exported() -> None:
+    from bank131_async import errors
+
+    defined = {
+        name
+        for name, obj in vars(errors).items()
+        if inspect.isclass(obj)
+        and issubclass(obj, errors.Bank131Error)
+        and obj.__module__ == errors.__name__
+    }
+    assert defined <= set(errors.__all__), defined - set(errors.__all__)
+
+
+def test_version() -> None:
+    assert bank131_async.__version__.count(".") == 2
