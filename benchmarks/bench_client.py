@@ -1,0 +1,822 @@
+"""Throughput of signed ``session/status`` calls: the SDK against hand-written baselines.
+
+Run from the repository root (see ``benchmarks/README.md``)::
+
+    python benchmarks/bench_client.py            # full run, ~4 minutes on 2 cores
+    python benchmarks/bench_client.py --quick    # CI smoke, ~40 s
+    python benchmarks/bench_client.py --json out.json --profile 100
+
+One run starts a trivial HTTP server (``_server.py``) in a separate process on 127.0.0.1, checks
+its capacity with a raw-socket load generator, then measures, against that same server, the
+requests/s of each client at concurrency 1, 10, 100 and 1000:
+
+* ``sdk``          -- ``await bank.sessions.status("ps_1")`` (httpx default transport);
+* ``aiohttp``      -- the baseline: hand-written aiohttp client, serialises, signs inline
+  (RSA-SHA256 PKCS#1 v1.5, base64) and json-decodes the answer;
+* ``httpx``        -- ``httpx.AsyncClient`` doing the same hand-signed request (the httpx share);
+* ``sdk+aiohttp``  -- the SDK with ``httpx_aiohttp.AiohttpTransport`` (if installed);
+* ``aiohttp-nosign`` -- the baseline without signing: the client-side ceiling.
+
+Every client gets at most 100 connections (the SDK's default ``max_connections``), so at
+concurrency 1000 the excess requests queue in the client. Each cell is a warm-up then
+``--reps`` timed runs, each bounded by a request count and a time limit; the table shows the
+median. The run also reports the cost of signing alone, the CPU cost of each stage of the SDK
+path, and the SDK's per-request overhead without a network (``httpx.MockTransport``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import select
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import httpx
+from _server import HOST, PATH, RESPONSE_BODY
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from bank131_async import AsyncBank131
+from bank131_async.converter import dumps, structure
+from bank131_async.models import Session
+from bank131_async.signing import RequestSigner
+
+Call = Callable[[], Awaitable[None]]
+ClientFactory = Callable[[str, rsa.RSAPrivateKey], contextlib.AbstractAsyncContextManager[Call]]
+
+PROJECT = "bench_project"
+REQUEST_SESSION_ID = "ps_1"
+POOL = 100  # connections per client: the SDK's default max_connections
+REQUEST_TIMEOUT = 30.0
+SERVER_SCRIPT = Path(__file__).with_name("_server.py")
+CONCURRENCIES = (1, 10, 100, 1000)
+_PADDING = padding.PKCS1v15()
+_HASH = hashes.SHA256()
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class Settings:
+    reps: int = 5
+    max_seconds: float = 3.0
+    min_requests: int = 3000  # per run; at least 5 per worker at high concurrency
+    warmup_seconds: float = 0.5
+    capacity_seconds: float = 2.0
+    micro_loops: int = 300
+    micro_reps: int = 7
+    hard_grace: float = 60.0  # a run that overruns max_seconds by this much is abandoned
+
+    def max_requests(self, concurrency: int) -> int:
+        return max(self.min_requests, 5 * concurrency)
+
+
+QUICK = Settings(
+    reps=1,
+    max_seconds=1.0,
+    min_requests=500,
+    warmup_seconds=0.2,
+    capacity_seconds=0.5,
+    micro_loops=100,
+    micro_reps=3,
+    hard_grace=30.0,
+)
+
+
+# --------------------------------------------------------------------------- server process
+
+
+class ServerProcess:
+    """``_server.py`` in a child process; always terminated on exit."""
+
+    def __init__(self, impl: str, *, startup_timeout: float = 15.0) -> None:
+        self.impl = impl
+        self._startup_timeout = startup_timeout
+        self._proc: subprocess.Popen[bytes] | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def __enter__(self) -> ServerProcess:
+        self._proc = subprocess.Popen(  # noqa: S603 -- our own script, fixed arguments
+            [sys.executable, str(SERVER_SCRIPT), "--impl", self.impl, "--port", "0"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        try:
+            self.port = self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_ready(self) -> int:
+        proc = self._proc
+        assert proc is not None
+        assert proc.stdout is not None
+        deadline = time.monotonic() + self._startup_timeout
+        line = b""
+        while not line.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or proc.poll() is not None:
+                raise RuntimeError(f"{self.impl} server did not start (exit={proc.poll()})")
+            ready, _, _ = select.select([proc.stdout], [], [], left)
+            if ready:
+                chunk = os.read(proc.stdout.fileno(), 1)
+                if not chunk:
+                    raise RuntimeError(f"{self.impl} server closed stdout before READY")
+                line += chunk
+        text = line.decode().strip()
+        if not text.startswith("READY "):
+            raise RuntimeError(f"unexpected server banner {text!r}")
+        return int(text.split()[1])
+
+    def stop(self) -> None:
+        proc = self._proc
+        if proc is None:
+            return
+        self._proc = None
+        with contextlib.suppress(OSError):
+            if proc.stdin is not None:
+                proc.stdin.close()
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+# --------------------------------------------------------------------------- load runner
+
+
+@dataclass
+class RunResult:
+    ok: int
+    errors: int
+    seconds: float
+    first_error: str | None = None
+
+    @property
+    def rps(self) -> float:
+        return self.ok / self.seconds if self.seconds > 0 else 0.0
+
+
+async def run_load(
+    call: Call, concurrency: int, max_requests: int, max_seconds: float, hard_grace: float
+) -> RunResult:
+    """``concurrency`` workers call ``call`` until ``max_requests`` were started or
+    ``max_seconds`` passed; in-flight calls finish (bounded by ``hard_grace``)."""
+    started = 0
+    ok = 0
+    errors = 0
+    first_error: str | None = None
+    deadline = time.perf_counter() + max_seconds
+
+    async def worker() -> None:
+        nonlocal started, ok, errors, first_error
+        while started < max_requests and time.perf_counter() < deadline:
+            started += 1
+            try:
+                await call()
+            except Exception as exc:
+                errors += 1
+                if first_error is None:
+                    first_error = f"{type(exc).__name__}: {exc}"[:300]
+            else:
+                ok += 1
+
+    begin = time.perf_counter()
+    tasks = [asyncio.ensure_future(worker()) for _ in range(concurrency)]
+    try:
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=max_seconds + hard_grace)
+    except TimeoutError:
+        errors += 1
+        first_error = first_error or f"run overran {max_seconds + hard_grace:.0f}s, cancelled"
+    finally:
+        for task in tasks:
+            task.cancel()
+    return RunResult(ok, errors, time.perf_counter() - begin, first_error)
+
+
+# --------------------------------------------------------------------------- the clients
+
+
+def _sign(key: rsa.RSAPrivateKey, body: bytes) -> str:
+    return base64.b64encode(key.sign(body, _PADDING, _HASH)).decode("ascii")
+
+
+def _check(data: Any) -> None:
+    if not isinstance(data, dict) or data.get("status") != "ok":
+        raise RuntimeError(f"unexpected answer {str(data)[:100]}")
+
+
+@contextlib.asynccontextmanager
+async def sdk_client(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Call]:
+    async with AsyncBank131(
+        project=PROJECT, private_key=key, base_url=url, max_retries=0, max_connections=POOL
+    ) as bank:
+        status = bank.sessions.status
+
+        async def call() -> None:
+            await status(REQUEST_SESSION_ID)
+
+        yield call
+
+
+@contextlib.asynccontextmanager
+async def sdk_aiohttp_client(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Call]:
+    from httpx_aiohttp import AiohttpTransport
+
+    transport = AiohttpTransport(limits=httpx.Limits(max_connections=POOL))
+    async with AsyncBank131(
+        project=PROJECT,
+        private_key=key,
+        base_url=url,
+        max_retries=0,
+        max_connections=POOL,
+        transport=transport,
+    ) as bank:
+        status = bank.sessions.status
+
+        async def call() -> None:
+            await status(REQUEST_SESSION_ID)
+
+        yield call
+
+
+def _aiohttp_factory(sign: bool) -> ClientFactory:
+    @contextlib.asynccontextmanager
+    async def factory(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Call]:
+        endpoint = url + PATH
+        fixed_sign = _sign(key, b"{}")
+        connector = aiohttp.TCPConnector(limit=POOL)
+        timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+
+            async def call() -> None:
+                body = json.dumps({"session_id": REQUEST_SESSION_ID}, separators=(",", ":"))
+                raw_body = body.encode()
+                headers = {
+                    "Content-Type": "application/json",
+                    "X-PARTNER-PROJECT": PROJECT,
+                    "X-PARTNER-SIGN": _sign(key, raw_body) if sign else fixed_sign,
+                }
+                async with session.post(endpoint, data=raw_body, headers=headers) as resp:
+                    raw = await resp.read()
+                    if resp.status != 200:
+                        raise RuntimeError(f"HTTP {resp.status}")
+                _check(json.loads(raw))
+
+            yield call
+
+    return factory
+
+
+@contextlib.asynccontextmanager
+async def httpx_client(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Call]:
+    endpoint = url + PATH
+    limits = httpx.Limits(max_connections=POOL, max_keepalive_connections=POOL)
+    async with httpx.AsyncClient(limits=limits, timeout=REQUEST_TIMEOUT) as client:
+
+        async def call() -> None:
+            body = json.dumps({"session_id": REQUEST_SESSION_ID}, separators=(",", ":"))
+            raw_body = body.encode()
+            headers = {
+                "Content-Type": "application/json",
+                "X-PARTNER-PROJECT": PROJECT,
+                "X-PARTNER-SIGN": _sign(key, raw_body),
+            }
+            resp = await client.post(endpoint, content=raw_body, headers=headers)
+            if resp.status_code != 200:
+                raise RuntimeError(f"HTTP {resp.status_code}")
+            _check(json.loads(resp.content))
+
+        yield call
+
+
+def _have_httpx_aiohttp() -> bool:
+    try:
+        import httpx_aiohttp  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def client_factories() -> dict[str, ClientFactory]:
+    factories: dict[str, ClientFactory] = {
+        "sdk": sdk_client,
+        "aiohttp": _aiohttp_factory(sign=True),
+        "httpx": httpx_client,
+    }
+    if _have_httpx_aiohttp():
+        factories["sdk+aiohttp"] = sdk_aiohttp_client
+    factories["aiohttp-nosign"] = _aiohttp_factory(sign=False)
+    return factories
+
+
+# --------------------------------------------------------------------------- cells
+
+
+@dataclass
+class Cell:
+    client: str
+    concurrency: int
+    runs_rps: list[float] = field(default_factory=list)
+    requests: int = 0
+    errors: int = 0
+    first_error: str | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs_rps) if self.runs_rps else float("nan")
+
+    @property
+    def spread(self) -> float:
+        """(max - min) / median of the runs, a rough noise figure."""
+        if len(self.runs_rps) < 2 or not self.median:
+            return 0.0
+        return (max(self.runs_rps) - min(self.runs_rps)) / self.median
+
+
+def _record_error(cell: Cell, count: int, message: str | None) -> None:
+    cell.errors += count
+    cell.first_error = cell.first_error or message
+
+
+async def measure_concurrency(
+    factories: dict[str, ClientFactory],
+    url: str,
+    key: rsa.RSAPrivateKey,
+    concurrency: int,
+    settings: Settings,
+) -> list[Cell]:
+    """All clients at one concurrency, interleaved: open and warm every client, then
+    ``reps`` rounds in which each client does one timed run. Interleaving spreads machine
+    noise (a shared 2-core VM drifts by 2x over minutes) over all clients alike."""
+    cells = {name: Cell(name, concurrency) for name in factories}
+    max_requests = settings.max_requests(concurrency)
+    grace = settings.hard_grace
+    async with contextlib.AsyncExitStack() as stack:
+        calls: dict[str, Call] = {}
+        for name, factory in factories.items():
+            try:
+                call = await stack.enter_async_context(factory(url, key))
+                warm = await run_load(
+                    call, concurrency, max_requests, settings.warmup_seconds, grace
+                )
+            except Exception as exc:
+                _record_error(cells[name], 1, f"{type(exc).__name__}: {exc}"[:300])
+                continue
+            if warm.errors:
+                _record_error(cells[name], warm.errors, warm.first_error)
+                continue
+            calls[name] = call
+        for _ in range(settings.reps):
+            for name, call in calls.items():
+                cell = cells[name]
+                # Re-warm: idle pooled connections may have expired while the others ran.
+                await run_load(call, concurrency, 2 * concurrency, 0.2, grace)
+                result = await run_load(
+                    call, concurrency, max_requests, settings.max_seconds, grace
+                )
+                cell.runs_rps.append(result.rps)
+                cell.requests += result.ok
+                if result.errors:
+                    _record_error(cell, result.errors, result.first_error)
+    return list(cells.values())
+
+
+# --------------------------------------------------------------------------- server capacity
+
+
+class _LoadProtocol(asyncio.Protocol):
+    """One keep-alive connection that sends the canned request again as soon as an answer ends."""
+
+    def __init__(self, request: bytes, budget: list[int], done: asyncio.Future[None]) -> None:
+        self._request = request
+        self._budget = budget  # [requests left, answers received], shared by all connections
+        self._done = done
+        self._buf = bytearray()
+        self._transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        self._send()
+
+    def _send(self) -> None:
+        if self._budget[0] > 0 and self._transport is not None:
+            self._budget[0] -= 1
+            self._transport.write(self._request)
+        elif not self._done.done():
+            self._done.set_result(None)
+
+    def data_received(self, data: bytes) -> None:
+        buf = self._buf
+        buf += data
+        while True:
+            end = buf.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = bytes(buf[:end]).lower()
+            at = head.find(b"content-length:")
+            stop = head.find(b"\r\n", at)
+            length = int(head[at + 15 : stop if stop >= 0 else len(head)])
+            if len(buf) < end + 4 + length:
+                return
+            del buf[: end + 4 + length]
+            self._budget[1] += 1
+            self._send()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._transport = None
+        if not self._done.done():
+            self._done.set_result(None)
+
+
+async def server_capacity(
+    port: int, key: rsa.RSAPrivateKey, connections: int, seconds: float
+) -> float:
+    """Answers/s the server gives a near-zero-cost client (raw sockets, pre-signed request)."""
+    loop = asyncio.get_running_loop()
+    body = dumps({"session_id": REQUEST_SESSION_ID})
+    request = (
+        f"POST {PATH} HTTP/1.1\r\nHost: {HOST}:{port}\r\nContent-Type: application/json\r\n"
+        f"X-PARTNER-PROJECT: {PROJECT}\r\nX-PARTNER-SIGN: {_sign(key, body)}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    budget = [10**9, 0]
+    futures: list[asyncio.Future[None]] = []
+    transports: list[asyncio.BaseTransport] = []
+    try:
+        for _ in range(connections):
+            fut: asyncio.Future[None] = loop.create_future()
+            transport, _ = await loop.create_connection(
+                lambda f=fut: _LoadProtocol(request, budget, f),  # type: ignore[misc]
+                HOST,
+                port,
+            )
+            futures.append(fut)
+            transports.append(transport)
+        await asyncio.sleep(min(0.2, seconds))  # warm-up
+        first, begin = budget[1], time.perf_counter()
+        await asyncio.sleep(seconds)
+        count, elapsed = budget[1] - first, time.perf_counter() - begin
+        budget[0] = 0
+        await asyncio.wait_for(asyncio.gather(*futures), timeout=5)
+    finally:
+        for conn in transports:
+            conn.close()
+    return count / elapsed
+
+
+# --------------------------------------------------------------------------- CPU costs
+
+
+def _median_us(fn: Callable[[], object], loops: int, reps: int) -> float:
+    samples = []
+    for _ in range(reps):
+        begin = time.perf_counter()
+        for _ in range(loops):
+            fn()
+        samples.append((time.perf_counter() - begin) / loops * 1e6)
+    return statistics.median(samples)
+
+
+def component_costs(key: rsa.RSAPrivateKey, settings: Settings) -> dict[str, float]:
+    """Median µs of each CPU stage of one SDK call, measured alone."""
+    signer = RequestSigner(key)
+    body = dumps({"session_id": REQUEST_SESSION_ID})
+    data = json.loads(RESPONSE_BODY)
+    loops, reps = settings.micro_loops, settings.micro_reps
+    return {
+        "sign (RequestSigner.sign, RSA-2048)": _median_us(lambda: signer.sign(body), loops, reps),
+        "sign (raw key.sign, no base64)": _median_us(
+            lambda: key.sign(body, _PADDING, _HASH), loops, reps
+        ),
+        "serialise body (converter.dumps)": _median_us(
+            lambda: dumps({"session_id": REQUEST_SESSION_ID}), loops * 10, reps
+        ),
+        "json.loads response (646 B)": _median_us(
+            lambda: json.loads(RESPONSE_BODY), loops * 10, reps
+        ),
+        "structure Session (cattrs)": _median_us(
+            lambda: structure(data["session"], Session), loops * 10, reps
+        ),
+    }
+
+
+class _NoSigner(RequestSigner):
+    """A signer that returns a fixed string: isolates the SDK's non-signing overhead."""
+
+    __slots__ = ()
+
+    def sign(self, body: bytes) -> str:
+        return "bench-no-signature"
+
+
+def _mock_transport() -> httpx.MockTransport:
+    headers = {"content-type": "application/json", "content-length": str(len(RESPONSE_BODY))}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=RESPONSE_BODY, headers=headers)
+
+    return httpx.MockTransport(handler)
+
+
+async def sdk_overhead(key: rsa.RSAPrivateKey, settings: Settings) -> dict[str, float]:
+    """µs per request at concurrency 1 over ``httpx.MockTransport`` (no sockets)."""
+    url = "http://mock.invalid"
+    count = max(500, settings.min_requests)
+    out: dict[str, float] = {}
+
+    async def measure(label: str, call: Call) -> None:
+        await run_load(call, 1, count // 5, settings.warmup_seconds, settings.hard_grace)
+        rps = [
+            (await run_load(call, 1, count, settings.max_seconds, settings.hard_grace)).rps
+            for _ in range(max(3, settings.reps))
+        ]
+        out[label] = 1e6 / statistics.median(rps)
+
+    for stub in (False, True):
+        async with AsyncBank131(
+            project=PROJECT,
+            private_key=key,
+            base_url=url,
+            max_retries=0,
+            transport=_mock_transport(),
+        ) as bank:
+            if stub:
+                bank._transport._signer = _NoSigner(key)
+            status = bank.sessions.status
+
+            async def sdk_call(status: Any = status) -> None:
+                await status(REQUEST_SESSION_ID)
+
+            await measure("SDK, signing stubbed" if stub else "SDK", sdk_call)
+
+    fixed = _sign(key, b"{}")
+    for sign in (True, False):
+        async with httpx.AsyncClient(transport=_mock_transport()) as client:
+
+            async def httpx_call(client: httpx.AsyncClient = client, sign: bool = sign) -> None:
+                raw_body = json.dumps(
+                    {"session_id": REQUEST_SESSION_ID}, separators=(",", ":")
+                ).encode()
+                headers = {
+                    "Content-Type": "application/json",
+                    "X-PARTNER-PROJECT": PROJECT,
+                    "X-PARTNER-SIGN": _sign(key, raw_body) if sign else fixed,
+                }
+                resp = await client.post(url + PATH, content=raw_body, headers=headers)
+                _check(json.loads(resp.content))
+
+            await measure("raw httpx, hand-signed" if sign else "raw httpx, no signing", httpx_call)
+    return out
+
+
+# --------------------------------------------------------------------------- profile
+
+
+async def profile_sdk(
+    url: str, key: rsa.RSAPrivateKey, concurrency: int, settings: Settings, out: str | None
+) -> str:
+    """cProfile of the SDK client at ``concurrency``; returns the top of the report."""
+    async with sdk_client(url, key) as call:
+        await run_load(call, concurrency, 1000, settings.warmup_seconds, settings.hard_grace)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        try:
+            result = await run_load(
+                call,
+                concurrency,
+                settings.max_requests(concurrency),
+                settings.max_seconds,
+                settings.hard_grace,
+            )
+        finally:
+            profiler.disable()
+    if out:
+        profiler.dump_stats(out)
+    text = io.StringIO()
+    text.write(
+        f"cProfile, SDK at concurrency {concurrency}: {result.ok} requests, "
+        f"{result.rps:,.0f} req/s under the profiler\n"
+    )
+    stats = pstats.Stats(profiler, stream=text)
+    stats.strip_dirs().sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(40)
+    return text.getvalue()
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _fmt_rps(cell: Cell | None) -> str:
+    if cell is None:
+        return "-"
+    if not cell.runs_rps:
+        return "error"
+    text = f"{cell.median:,.0f}"
+    if cell.spread >= 0.005:
+        text += f" ±{cell.spread * 50:.0f}%"
+    if cell.errors:
+        text += f" ({cell.errors} err)"
+    return text
+
+
+def markdown(report: dict[str, Any], cells: list[Cell]) -> str:
+    lines: list[str] = []
+    meta = report["meta"]
+    lines.append(
+        f"## bank131_async client throughput ({meta['python']}, {meta['cpus']} CPUs, "
+        f"server: {meta['server']})\n"
+    )
+    by = {(c.client, c.concurrency): c for c in cells}
+    clients = list(dict.fromkeys(c.client for c in cells))
+    concs = sorted({c.concurrency for c in cells})
+    header = "| client | " + " | ".join(f"c={c:,}" for c in concs) + " |"
+    lines += [
+        "Signed `session/status`, requests/s, median of runs (± half the min-max spread):\n",
+        header,
+        "|---|" + "---:|" * len(concs),
+    ]
+    for name in clients:
+        row = " | ".join(_fmt_rps(by.get((name, c))) for c in concs)
+        lines.append(f"| {name} | {row} |")
+    for num in ("sdk", "sdk+aiohttp", "httpx"):
+        if num not in clients or "aiohttp" not in clients:
+            continue
+        ratios = []
+        for c in concs:
+            a, b = by.get((num, c)), by.get(("aiohttp", c))
+            ok = a is not None and b is not None and a.runs_rps and b.runs_rps
+            ratios.append(f"{a.median / b.median:.2f}" if ok and a and b else "-")
+        lines.append(f"| **{num} / aiohttp** | " + " | ".join(ratios) + " |")
+
+    lines.append("\nServer capacity (raw-socket client, pre-signed request, 50 connections):\n")
+    lines.append("| server | requests/s |\n|---|---:|")
+    for name, rps in report["server_capacity"].items():
+        lines.append(f"| {name} | {rps:,.0f} |")
+
+    lines.append("\nCPU cost of each stage, measured alone (median µs per call):\n")
+    lines.append("| stage | µs |\n|---|---:|")
+    for name, us in report["components_us"].items():
+        lines.append(f"| {name} | {us:,.1f} |")
+
+    lines.append("\nPer-request cost without a network (`httpx.MockTransport`, concurrency 1):\n")
+    lines.append("| path | µs/request | requests/s |\n|---|---:|---:|")
+    for name, us in report["overhead_us"].items():
+        lines.append(f"| {name} | {us:,.0f} | {1e6 / us:,.0f} |")
+
+    errors = [c for c in cells if c.errors]
+    if errors:
+        lines.append("\nErrors:\n")
+        lines += [f"- {c.client} c={c.concurrency}: {c.errors} ({c.first_error})" for c in errors]
+    return "\n".join(lines) + "\n"
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for dist in ("httpx", "httpcore", "aiohttp", "cryptography", "anyio", "cattrs", "uvicorn"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[dist] = metadata.version(dist)
+    with contextlib.suppress(metadata.PackageNotFoundError):
+        out["httpx-aiohttp"] = metadata.version("httpx-aiohttp")
+    return out
+
+
+# --------------------------------------------------------------------------- main
+
+
+async def _bench(args: argparse.Namespace, settings: Settings) -> tuple[dict[str, Any], str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    log = _log
+    report: dict[str, Any] = {"meta": {}, "server_capacity": {}}
+
+    impls = ("protocol", "uvicorn") if args.server == "auto" else (args.server,)
+    for impl in impls:
+        with ServerProcess(impl) as server:
+            report["server_capacity"][impl] = await server_capacity(
+                server.port, key, 50, settings.capacity_seconds
+            )
+            log(f"server {impl}: {report['server_capacity'][impl]:,.0f} req/s")
+    chosen = max(report["server_capacity"], key=report["server_capacity"].__getitem__)
+
+    report["components_us"] = component_costs(key, settings)
+    log("components: " + ", ".join(f"{k}={v:.1f}" for k, v in report["components_us"].items()))
+    report["overhead_us"] = await sdk_overhead(key, settings)
+    log("overhead: " + ", ".join(f"{k}={v:.0f}µs" for k, v in report["overhead_us"].items()))
+
+    factories = client_factories()
+    if args.clients:
+        factories = {k: v for k, v in factories.items() if k in args.clients.split(",")}
+    cells: list[Cell] = []
+    profile_text = ""
+    with ServerProcess(chosen) as server:
+        for concurrency in args.concurrency:
+            measured = await measure_concurrency(factories, server.url, key, concurrency, settings)
+            cells += measured
+            for cell in measured:
+                log(
+                    f"{cell.client:>15} c={concurrency:<5} {_fmt_rps(cell):>16} req/s "
+                    f"runs={[round(r) for r in cell.runs_rps]}"
+                    + (f" first error: {cell.first_error}" if cell.errors else "")
+                )
+        if args.profile:
+            profile_text = await profile_sdk(
+                server.url, key, args.profile, settings, args.profile_out
+            )
+
+    report["meta"] = {
+        "python": f"Python {platform.python_version()}",
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "server": chosen,
+        "event_loop": type(asyncio.get_running_loop()).__name__,
+        "pool_connections": POOL,
+        "settings": asdict(settings),
+        "versions": _versions(),
+        "quick": args.quick,
+    }
+    report["cells"] = [{**asdict(c), "median_rps": c.median, "spread": c.spread} for c in cells]
+    return report, markdown(report, cells) + (f"\n```\n{profile_text}```\n" if profile_text else "")
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1 short run per cell (CI smoke)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    parser.add_argument("--reps", type=int, help="timed runs per cell (default 5, quick 1)")
+    parser.add_argument("--seconds", type=float, help="time limit per run (default 3)")
+    parser.add_argument(
+        "--concurrency",
+        type=lambda s: [int(x) for x in s.split(",")],
+        default=list(CONCURRENCIES),
+        help="comma-separated list (default 1,10,100,1000)",
+    )
+    parser.add_argument("--clients", help="comma-separated subset of the client names")
+    parser.add_argument(
+        "--server",
+        choices=("auto", "protocol", "uvicorn"),
+        default="auto",
+        help="auto: measure both, run against the faster",
+    )
+    parser.add_argument(
+        "--profile", type=int, metavar="C", help="cProfile the SDK at concurrency C"
+    )
+    parser.add_argument("--profile-out", metavar="PATH", help="write the pstats file here")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    settings = QUICK if args.quick else Settings()
+    changes: dict[str, Any] = {}
+    if args.reps is not None:
+        changes["reps"] = max(1, args.reps)
+    if args.seconds is not None:
+        changes["max_seconds"] = max(0.1, args.seconds)
+    if changes:
+        settings = Settings(**{**asdict(settings), **changes})
+    report, text = asyncio.run(_bench(args, settings))
+    print(text)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, default=str) + "\n")
+    failed = any(c["errors"] for c in report["cells"])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
