@@ -6,6 +6,7 @@ Every Bank 131 call is a POST, so whether a call is read-only is declared on its
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
@@ -93,6 +94,7 @@ class Transport:
         "_http",
         "_limiter",
         "_policy",
+        "_sign_cached",
         "_signer",
         "_timeout",
     )
@@ -107,11 +109,15 @@ class Transport:
         submerchant: str | None,
         timeout: httpx.Timeout,
         policy: RetryPolicy,
-        limiter: anyio.CapacityLimiter,
+        limiter: anyio.Semaphore,
     ) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
         self._signer = signer
+        # PKCS#1 v1.5 is deterministic, so a read-only body (session/status of one session,
+        # polled again and again by the wait helpers) needs signing once. Bounded, and only
+        # for read-only calls: payout bodies are unique and would only churn the cache.
+        self._sign_cached = functools.lru_cache(maxsize=4096)(signer.sign)
         self._timeout = timeout
         self._policy = policy
         self._limiter = limiter
@@ -150,7 +156,8 @@ class Transport:
             )
         url = self.url(endpoint, version)
         headers = dict(self._headers)
-        headers["X-PARTNER-SIGN"] = self._signer.sign(body)
+        sign = self._sign_cached if endpoint.read_only else self._signer.sign
+        headers["X-PARTNER-SIGN"] = sign(body)
         key: str | None = None
         if endpoint.sends_idempotency_key:
             # One key per logical call, reused by every retry: that is what lets the bank

@@ -402,3 +402,47 @@ async def test_per_call_timeout_reaches_httpx(partner_key: rsa.RSAPrivateKey) ->
     first, second = (r.extensions["timeout"] for r in script.requests)
     assert first == {"connect": 7.0, "read": 7.0, "write": 7.0, "pool": 7.0}
     assert second == {"connect": 1.5, "read": 1.5, "write": 1.5, "pool": 1.5}
+
+
+class CountingSigner:
+    def __init__(self, key: rsa.RSAPrivateKey) -> None:
+        from bank131_async.signing import RequestSigner
+
+        self.inner = RequestSigner(key)
+        self.calls = 0
+
+    def sign(self, body: bytes) -> str:
+        self.calls += 1
+        return self.inner.sign(body)
+
+
+@pytest.mark.anyio
+async def test_read_only_bodies_are_signed_once_mutating_ones_every_time(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    import anyio
+
+    from bank131_async._transport import Transport
+
+    script = Script(*[answer()] * 6)
+    signer = CountingSigner(partner_key)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(script)) as http:
+        transport = Transport(
+            http,
+            base_url="https://bank.test",
+            project="p",
+            signer=signer,  # type: ignore[arg-type]
+            submerchant=None,
+            timeout=httpx.Timeout(5.0),
+            policy=FAST,
+            limiter=anyio.Semaphore(10),
+        )
+        status = Endpoint("session/status", read_only=True)
+        for _ in range(3):
+            await transport.request(status, b'{"session_id":"ps_1"}')
+        assert signer.calls == 1
+        for _ in range(3):
+            await transport.request(Endpoint("session/confirm"), b'{"session_id":"ps_1"}')
+        assert signer.calls == 4
+    signatures = {r.headers["X-PARTNER-SIGN"] for r in script.requests}
+    assert len(signatures) == 1  # deterministic: the cached value is the value

@@ -25,8 +25,11 @@ async def mock(
         yield running
 
 
-@pytest.fixture
-async def bank(mock: MockBank131, partner_key: rsa.RSAPrivateKey) -> AsyncIterator[AsyncBank131]:
+@pytest.fixture(params=["httpx", "aiohttp"])
+async def bank(
+    request: pytest.FixtureRequest, mock: MockBank131, partner_key: rsa.RSAPrivateKey
+) -> AsyncIterator[AsyncBank131]:
+    """Every end-to-end test runs over both HTTP backends: they must classify failures alike."""
     async with AsyncBank131(
         project=mock.project,
         private_key=partner_key,
@@ -34,5 +37,6 @@ async def bank(mock: MockBank131, partner_key: rsa.RSAPrivateKey) -> AsyncIterat
         base_url=mock.url,
         retry_policy=FAST_RETRIES,
         timeout=5.0,
+        http_backend=request.param,
     ) as client:
         yield client
