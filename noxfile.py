@@ -29,7 +29,7 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def demo(session: nox.Session) -> None:
-    session.install("-e", ".[mock]")
+    session.install("-e", ".[mock,aiohttp]")
     session.run("python", "examples/bulk_payout.py", *session.posargs)
 
 

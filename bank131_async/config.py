@@ -31,7 +31,11 @@ ENVIRONMENTS: Mapping[str, str] = {"demo": DEMO_URL, "production": PRODUCTION_UR
 #: much sooner, because those failures are the ones that are always safe to retry.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0, pool=10.0)
 DEFAULT_MAX_RETRIES = 2
-DEFAULT_MAX_CONNECTIONS = 100
+#: httpx's pool rescans every connection on every request event, so its throughput falls as
+#: the pool grows (SDK at 100 concurrent calls, loopback: 576 req/s with 10 connections, 431
+#: with 20, 96 with 100; the aiohttp backend holds ~1,300-1,400 at any size). 20 keeps httpx
+#: out of that cliff and still allows ~600 req/s at a 30 ms round trip.
+DEFAULT_MAX_CONNECTIONS = 20
 
 Environment: TypeAlias = Literal["demo", "production"]
 ApiVersion: TypeAlias = Literal["v1", "v2"]

@@ -10,15 +10,20 @@ One run starts a trivial HTTP server (``_server.py``) in a separate process on 1
 its capacity with a raw-socket load generator, then measures, against that same server, the
 requests/s of each client at concurrency 1, 10, 100 and 1000:
 
-* ``sdk``          -- ``await bank.sessions.status("ps_1")`` (httpx default transport);
+* ``sdk``          -- ``await bank.sessions.status(<id>)`` (httpx backend, the default);
+* ``sdk+aiohttp``  -- the same with ``http_backend="aiohttp"``;
+* ``sdk-poll1+aiohttp`` -- the SDK polling one session (identical bodies: the signature cache
+  of read-only calls applies -- what thousands of ``wait_for_*`` loops look like);
 * ``aiohttp``      -- the baseline: hand-written aiohttp client, serialises, signs inline
   (RSA-SHA256 PKCS#1 v1.5, base64) and json-decodes the answer;
 * ``httpx``        -- ``httpx.AsyncClient`` doing the same hand-signed request (the httpx share);
-* ``sdk+aiohttp``  -- the SDK with ``httpx_aiohttp.AiohttpTransport`` (if installed);
 * ``aiohttp-nosign`` -- the baseline without signing: the client-side ceiling.
 
-Every client gets at most 100 connections (the SDK's default ``max_connections``), so at
-concurrency 1000 the excess requests queue in the client. Each cell is a warm-up then
+Except for ``sdk-poll1``, every request asks for a different session id, so every body is new
+and must be signed, as in a bulk payout.
+
+Every client gets the SDK's default ``max_connections`` (20) connections, so at higher
+concurrency the excess requests queue in the client. Each cell is a warm-up then
 ``--reps`` timed runs, each bounded by a request count and a time limit; the table shows the
 median. The run also reports the cost of signing alone, the CPU cost of each stage of the SDK
 path, and the SDK's per-request overhead without a network (``httpx.MockTransport``).
@@ -32,6 +37,7 @@ import base64
 import contextlib
 import cProfile
 import io
+import itertools
 import json
 import os
 import platform
@@ -45,7 +51,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 import httpx
@@ -54,6 +60,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from bank131_async import AsyncBank131
+from bank131_async.config import DEFAULT_MAX_CONNECTIONS
 from bank131_async.converter import dumps, structure
 from bank131_async.models import Session
 from bank131_async.signing import RequestSigner
@@ -63,7 +70,7 @@ ClientFactory = Callable[[str, rsa.RSAPrivateKey], contextlib.AbstractAsyncConte
 
 PROJECT = "bench_project"
 REQUEST_SESSION_ID = "ps_1"
-POOL = 100  # connections per client: the SDK's default max_connections
+POOL = DEFAULT_MAX_CONNECTIONS  # connections per client, the same for every client
 REQUEST_TIMEOUT = 30.0
 SERVER_SCRIPT = Path(__file__).with_name("_server.py")
 CONCURRENCIES = (1, 10, 100, 1000)
@@ -237,38 +244,33 @@ def _check(data: Any) -> None:
         raise RuntimeError(f"unexpected answer {str(data)[:100]}")
 
 
-@contextlib.asynccontextmanager
-async def sdk_client(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Call]:
-    async with AsyncBank131(
-        project=PROJECT, private_key=key, base_url=url, max_retries=0, max_connections=POOL
-    ) as bank:
-        status = bank.sessions.status
-
-        async def call() -> None:
-            await status(REQUEST_SESSION_ID)
-
-        yield call
+def _session_ids() -> Callable[[], str]:
+    """A new session id per request, so every body differs and must be signed: the bulk case.
+    (The SDK caches signatures of repeated read-only bodies; ``sdk-poll1`` shows that case.)"""
+    counter = itertools.count(1)
+    return lambda: f"ps_{next(counter)}"
 
 
-@contextlib.asynccontextmanager
-async def sdk_aiohttp_client(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Call]:
-    from httpx_aiohttp import AiohttpTransport
+def _sdk_factory(backend: Literal["httpx", "aiohttp"], *, same_body: bool = False) -> ClientFactory:
+    @contextlib.asynccontextmanager
+    async def factory(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Call]:
+        next_id: Callable[[], str] = (lambda: REQUEST_SESSION_ID) if same_body else _session_ids()
+        async with AsyncBank131(
+            project=PROJECT,
+            private_key=key,
+            base_url=url,
+            max_retries=0,
+            max_connections=POOL,
+            http_backend=backend,
+        ) as bank:
+            status = bank.sessions.status
 
-    transport = AiohttpTransport(limits=httpx.Limits(max_connections=POOL))
-    async with AsyncBank131(
-        project=PROJECT,
-        private_key=key,
-        base_url=url,
-        max_retries=0,
-        max_connections=POOL,
-        transport=transport,
-    ) as bank:
-        status = bank.sessions.status
+            async def call() -> None:
+                await status(next_id())
 
-        async def call() -> None:
-            await status(REQUEST_SESSION_ID)
+            yield call
 
-        yield call
+    return factory
 
 
 def _aiohttp_factory(sign: bool) -> ClientFactory:
@@ -278,10 +280,11 @@ def _aiohttp_factory(sign: bool) -> ClientFactory:
         fixed_sign = _sign(key, b"{}")
         connector = aiohttp.TCPConnector(limit=POOL)
         timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+        next_id = _session_ids()
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 
             async def call() -> None:
-                body = json.dumps({"session_id": REQUEST_SESSION_ID}, separators=(",", ":"))
+                body = json.dumps({"session_id": next_id()}, separators=(",", ":"))
                 raw_body = body.encode()
                 headers = {
                     "Content-Type": "application/json",
@@ -303,10 +306,11 @@ def _aiohttp_factory(sign: bool) -> ClientFactory:
 async def httpx_client(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Call]:
     endpoint = url + PATH
     limits = httpx.Limits(max_connections=POOL, max_keepalive_connections=POOL)
+    next_id = _session_ids()
     async with httpx.AsyncClient(limits=limits, timeout=REQUEST_TIMEOUT) as client:
 
         async def call() -> None:
-            body = json.dumps({"session_id": REQUEST_SESSION_ID}, separators=(",", ":"))
+            body = json.dumps({"session_id": next_id()}, separators=(",", ":"))
             raw_body = body.encode()
             headers = {
                 "Content-Type": "application/json",
@@ -321,24 +325,15 @@ async def httpx_client(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Call]:
         yield call
 
 
-def _have_httpx_aiohttp() -> bool:
-    try:
-        import httpx_aiohttp  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def client_factories() -> dict[str, ClientFactory]:
-    factories: dict[str, ClientFactory] = {
-        "sdk": sdk_client,
+    return {
+        "sdk": _sdk_factory("httpx"),
+        "sdk+aiohttp": _sdk_factory("aiohttp"),
+        "sdk-poll1+aiohttp": _sdk_factory("aiohttp", same_body=True),
         "aiohttp": _aiohttp_factory(sign=True),
         "httpx": httpx_client,
+        "aiohttp-nosign": _aiohttp_factory(sign=False),
     }
-    if _have_httpx_aiohttp():
-        factories["sdk+aiohttp"] = sdk_aiohttp_client
-    factories["aiohttp-nosign"] = _aiohttp_factory(sign=False)
-    return factories
 
 
 # --------------------------------------------------------------------------- cells
@@ -577,8 +572,10 @@ async def sdk_overhead(key: rsa.RSAPrivateKey, settings: Settings) -> dict[str, 
                 bank._transport._signer = _NoSigner(key)
             status = bank.sessions.status
 
-            async def sdk_call(status: Any = status) -> None:
-                await status(REQUEST_SESSION_ID)
+            next_id = _session_ids()  # distinct bodies: the signature cache must not help
+
+            async def sdk_call(status: Any = status, next_id: Any = next_id) -> None:
+                await status(next_id())
 
             await measure("SDK, signing stubbed" if stub else "SDK", sdk_call)
 
@@ -609,7 +606,7 @@ async def profile_sdk(
     url: str, key: rsa.RSAPrivateKey, concurrency: int, settings: Settings, out: str | None
 ) -> str:
     """cProfile of the SDK client at ``concurrency``; returns the top of the report."""
-    async with sdk_client(url, key) as call:
+    async with _sdk_factory("httpx")(url, key) as call:
         await run_load(call, concurrency, 1000, settings.warmup_seconds, settings.hard_grace)
         profiler = cProfile.Profile()
         profiler.enable()
@@ -671,7 +668,7 @@ def markdown(report: dict[str, Any], cells: list[Cell]) -> str:
     for name in clients:
         row = " | ".join(_fmt_rps(by.get((name, c))) for c in concs)
         lines.append(f"| {name} | {row} |")
-    for num in ("sdk", "sdk+aiohttp", "httpx"):
+    for num in ("sdk", "sdk+aiohttp", "sdk-poll1+aiohttp", "httpx"):
         if num not in clients or "aiohttp" not in clients:
             continue
         ratios = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import collections
 import time
+from typing import Literal
 
 import anyio
 
@@ -82,7 +83,7 @@ async def pay(bank: AsyncBank131, order: int) -> str:
     return payout.error.code if payout.error else str(session.status)
 
 
-async def main(count: int, concurrency: int) -> int:
+async def main(count: int, concurrency: int, backend: Literal["httpx", "aiohttp"]) -> int:
     async with MockBank131(confirm_delay=0.05, process_delay=0.05) as mock:
         # 2% of the mutating calls are processed but their answer is dropped (seeded, so
         # every run is the same): the SDK retries with the same idempotency key and reconciles
@@ -99,7 +100,7 @@ async def main(count: int, concurrency: int) -> int:
             private_key=mock.partner_private_key_pem,
             bank_public_key=mock.bank_public_key_pem,
             base_url=mock.url,
-            max_connections=concurrency,
+            http_backend=backend,
         ) as bank:
 
             async def worker(order: int) -> None:
@@ -133,5 +134,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument(
+        "--backend",
+        choices=("aiohttp", "httpx"),
+        default="aiohttp",
+        help="HTTP backend (aiohttp: the fast pool for many concurrent payouts)",
+    )
     args = parser.parse_args()
-    raise SystemExit(anyio.run(main, args.count, args.concurrency))
+    raise SystemExit(anyio.run(main, args.count, args.concurrency, args.backend))
