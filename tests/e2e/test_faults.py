@@ -154,6 +154,10 @@ async def test_concurrent_payouts_under_random_faults_pay_each_order_once(
     mock.faults.add("server_error", route="session/status", probability=0.1)
 
     outcomes: dict[int, str] = {}
+    # 10% faults per request: with 3 retries a call exhausts its budget about once in 10^4,
+    # which over 40 orders x 5 calls made this test flaky. The property under test is "each
+    # order pays once", not the budget, so give it room: exhausting 7 tries is 1 in 10^7.
+    bank = bank.with_options(max_retries=6)
 
     async def one(order: int) -> None:
         for attempt in range(5):  # a lost create moves no money: open another session
