@@ -10,7 +10,7 @@ import functools
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import anyio
@@ -117,7 +117,7 @@ class Transport:
         # PKCS#1 v1.5 is deterministic, so a read-only body (session/status of one session,
         # polled again and again by the wait helpers) needs signing once. Bounded, and only
         # for read-only calls: payout bodies are unique and would only churn the cache.
-        self._sign_cached = functools.lru_cache(maxsize=4096)(signer.sign)
+        self._sign_cached: Callable[[bytes], str] = functools.lru_cache(maxsize=4096)(signer.sign)
         self._timeout = timeout
         self._policy = policy
         self._limiter = limiter

@@ -569,7 +569,9 @@ async def sdk_overhead(key: rsa.RSAPrivateKey, settings: Settings) -> dict[str, 
             transport=_mock_transport(),
         ) as bank:
             if stub:
-                bank._transport._signer = _NoSigner(key)
+                stub_signer = _NoSigner(key)
+                bank._transport._signer = stub_signer
+                bank._transport._sign_cached = stub_signer.sign  # status is read-only
             status = bank.sessions.status
 
             next_id = _session_ids()  # distinct bodies: the signature cache must not help
