@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import anyio
 import attrs
@@ -24,6 +25,7 @@ from .converter import structure
 from .errors import (
     ApiError,
     ClientClosedError,
+    ConfigurationError,
     RateLimitError,
     RequestTimeoutError,
     ResponseDecodeError,
@@ -45,10 +47,14 @@ _EXCERPT = 500
 class Endpoint:
     """One bank method.
 
-    ``path`` is relative to ``/api/<version>/``; ``version`` fixes the version for methods that
-    exist in one version only (``None``: the caller passes it). ``read_only`` calls may always be
+    ``path`` is relative to ``/api/<version>/`` and may hold ``{name}`` placeholders filled
+    (URL-quoted) from ``path_params``; ``version`` fixes the version for methods that exist in
+    one version only (``None``: the caller passes it). ``read_only`` calls may always be
     repeated; ``idempotent`` means the bank de-duplicates this method by
     ``X-PARTNER-IDEMPOTENCY-KEY``, so a mutating call may be repeated with the same key.
+    ``host`` picks the base URL (``"api"`` or ``"kyc"``); ``header_signature=False`` is for
+    KYC, whose signature travels inside the body; ``ok_statuses`` are the envelope statuses
+    that mean success (KYC adds ``"pending"``).
     """
 
     path: str
@@ -56,6 +62,9 @@ class Endpoint:
     idempotent: bool = True
     version: str | None = None
     method: str = "POST"
+    host: str = "api"
+    header_signature: bool = True
+    ok_statuses: frozenset[str] = frozenset({"ok"})
 
     @property
     def sends_idempotency_key(self) -> bool:
@@ -89,8 +98,8 @@ class Transport:
     """Owns nothing but references: the pooled client, the signer and the request settings."""
 
     __slots__ = (
-        "_base_url",
         "_headers",
+        "_hosts",
         "_http",
         "_limiter",
         "_policy",
@@ -104,6 +113,7 @@ class Transport:
         http: httpx.AsyncClient,
         *,
         base_url: str,
+        kyc_base_url: str | None = None,
         project: str,
         signer: RequestSigner,
         submerchant: str | None,
@@ -112,7 +122,9 @@ class Transport:
         limiter: anyio.Semaphore,
     ) -> None:
         self._http = http
-        self._base_url = base_url.rstrip("/")
+        self._hosts = {"api": base_url.rstrip("/")}
+        if kyc_base_url:
+            self._hosts["kyc"] = kyc_base_url.rstrip("/")
         self._signer = signer
         # PKCS#1 v1.5 is deterministic, so a read-only body (session/status of one session,
         # polled again and again by the wait helpers) needs signing once. Bounded, and only
@@ -131,8 +143,19 @@ class Transport:
             headers["X-PARTNER-SUBMERCHANT"] = submerchant
         self._headers = headers
 
-    def url(self, endpoint: Endpoint, version: str) -> str:
-        return f"{self._base_url}/api/{endpoint.version or version}/{endpoint.path}"
+    def url(
+        self, endpoint: Endpoint, version: str, path_params: Mapping[str, str] | None = None
+    ) -> str:
+        try:
+            base = self._hosts[endpoint.host]
+        except KeyError:
+            raise ConfigurationError(
+                f"{endpoint.path}: no base URL is configured for the {endpoint.host!r} host"
+            ) from None
+        path = endpoint.path
+        if path_params:
+            path = path.format_map({k: quote(v, safe="") for k, v in path_params.items()})
+        return f"{base}/api/{endpoint.version or version}/{path}"
 
     async def request(
         self,
@@ -142,6 +165,7 @@ class Transport:
         version: str = "v1",
         idempotency_key: str | None = None,
         timeout: float | httpx.Timeout | None = None,
+        path_params: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         """Send ``body`` (already serialised, signed as is) and return the decoded ``ok`` JSON.
 
@@ -154,10 +178,11 @@ class Transport:
                 f"cannot call {endpoint.path}: the client is closed; make calls inside "
                 "`async with AsyncBank131(...) as bank:`"
             )
-        url = self.url(endpoint, version)
+        url = self.url(endpoint, version, path_params)
         headers = dict(self._headers)
-        sign = self._sign_cached if endpoint.read_only else self._signer.sign
-        headers["X-PARTNER-SIGN"] = sign(body)
+        if endpoint.header_signature:
+            sign = self._sign_cached if endpoint.read_only else self._signer.sign
+            headers["X-PARTNER-SIGN"] = sign(body)
         key: str | None = None
         if endpoint.sends_idempotency_key:
             # One key per logical call, reused by every retry: that is what lets the bank
@@ -199,7 +224,7 @@ class Transport:
             result.error.attempts = attempt
             raise result.error
         assert response is not None
-        return _decode(response, key, attempt)
+        return _decode(response, key, attempt, endpoint.ok_statuses)
 
     async def _send(
         self,
@@ -247,7 +272,12 @@ def _excerpt(raw: bytes) -> str:
     return redact(raw[: _EXCERPT * 4].decode("utf-8", "replace"))[:_EXCERPT]
 
 
-def _decode(response: httpx.Response, key: str | None, attempts: int) -> dict[str, Any]:
+def _decode(
+    response: httpx.Response,
+    key: str | None,
+    attempts: int,
+    ok_statuses: frozenset[str] = frozenset({"ok"}),
+) -> dict[str, Any]:
     raw = response.content
     status = response.status_code
     try:
@@ -270,9 +300,10 @@ def _decode(response: httpx.Response, key: str | None, attempts: int) -> dict[st
         if isinstance(error, RateLimitError):
             error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
         raise error
-    if data.get("status") != "ok":
+    if data.get("status") not in ok_statuses:
+        expected = " or ".join(repr(s) for s in (*sorted(ok_statuses), "error"))
         raise ResponseDecodeError(
-            f"HTTP {status} with status {data.get('status')!r}, expected 'ok' or 'error'",
+            f"HTTP {status} with status {data.get('status')!r}, expected {expected}",
             http_status=status,
             body_excerpt=_excerpt(raw),
             idempotency_key=key,

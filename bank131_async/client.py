@@ -51,6 +51,7 @@ class AsyncBank131:
         bank_public_key: PublicKeyInput | Sequence[PublicKeyInput] | None = None,
         environment: Environment = "demo",
         base_url: str | None = None,
+        kyc_base_url: str | None = None,
         submerchant: str | None = None,
         timeout: TimeoutInput | None = None,
         max_retries: int | None = None,
@@ -74,6 +75,7 @@ class AsyncBank131:
                 "bank_public_key": bank_public_key,
                 "environment": environment,
                 "base_url": base_url,
+                "kyc_base_url": kyc_base_url,
                 "submerchant": submerchant,
                 "api_version": api_version,
             }
@@ -129,6 +131,7 @@ class AsyncBank131:
         self._transport = Transport(
             self._http,
             base_url=config.url,
+            kyc_base_url=config.kyc_url,
             project=config.project,
             signer=self._signer,
             submerchant=config.submerchant,

@@ -26,6 +26,10 @@ __all__ = [
 DEMO_URL = "https://demo.bank131.ru"
 PRODUCTION_URL = "https://proxy.bank131.ru"
 ENVIRONMENTS: Mapping[str, str] = {"demo": DEMO_URL, "production": PRODUCTION_URL}
+#: Passport/beneficiary verification (KYC) lives on its own hosts.
+KYC_DEMO_URL = "https://kyc-stage.bank131.ru"
+KYC_PRODUCTION_URL = "https://kyc.bank131.ru"
+KYC_ENVIRONMENTS: Mapping[str, str] = {"demo": KYC_DEMO_URL, "production": KYC_PRODUCTION_URL}
 
 #: The reference SDK uses 30 s; connecting and waiting for a pooled connection should fail
 #: much sooner, because those failures are the ones that are always safe to retry.
@@ -98,6 +102,7 @@ class Config:
     )
     environment: Environment = attrs.field(default="demo", validator=_check_environment)
     base_url: str | None = None
+    kyc_base_url: str | None = None
     submerchant: str | None = None
     timeout: httpx.Timeout = attrs.field(default=DEFAULT_TIMEOUT, converter=to_timeout)
     max_retries: int = attrs.field(default=DEFAULT_MAX_RETRIES, validator=_check_retries)
@@ -113,6 +118,13 @@ class Config:
             return self.base_url.rstrip("/")
         return ENVIRONMENTS[self.environment]
 
+    @property
+    def kyc_url(self) -> str:
+        """The KYC host root (``kyc_base_url``, else by ``environment``)."""
+        if self.kyc_base_url:
+            return self.kyc_base_url.rstrip("/")
+        return KYC_ENVIRONMENTS[self.environment]
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Config:
         """Read ``BANK131_*`` variables; keyword ``overrides`` win over the environment.
@@ -125,6 +137,7 @@ class Config:
         ``BANK131_BANK_PUBLIC_KEY[_PATH]``      the bank's public key (for webhooks)
         ``BANK131_ENVIRONMENT``                 ``demo`` (default) or ``production``
         ``BANK131_BASE_URL``                    explicit host root (overrides environment)
+        ``BANK131_KYC_BASE_URL``                explicit KYC host root
         ``BANK131_SUBMERCHANT``                 ``X-PARTNER-SUBMERCHANT`` value
         ``BANK131_TIMEOUT``                     seconds (float)
         ``BANK131_MAX_RETRIES``                 int
@@ -149,6 +162,7 @@ class Config:
             ("private_key_password", "PRIVATE_KEY_PASSWORD"),
             ("environment", "ENVIRONMENT"),
             ("base_url", "BASE_URL"),
+            ("kyc_base_url", "KYC_BASE_URL"),
             ("submerchant", "SUBMERCHANT"),
             ("api_version", "API_VERSION"),
         ):
