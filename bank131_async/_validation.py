@@ -10,12 +10,36 @@ from .models.methods import PaymentDetails, PayoutDetails
 
 __all__ = [
     "check_amount",
+    "check_bank_account_ru",
+    "check_digits",
     "check_fiscalization",
+    "check_inn",
     "check_instrument",
+    "check_payout_details",
     "check_payout_recipient",
 ]
 
 MAX_FISCALIZATION_SERVICES = 6
+
+
+def check_digits(value: str | None, what: str, lengths: tuple[int, ...] | range) -> None:
+    """``value`` (if given) is ASCII digits only, of one of the allowed ``lengths``."""
+    if value is None:
+        return
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
+        raise RequestValidationError(f"{what} must be a string of digits, got {value!r}")
+    if len(value) not in lengths:
+        allowed = (
+            f"{lengths.start}-{lengths.stop - 1}"
+            if isinstance(lengths, range)
+            else " or ".join(map(str, lengths))
+        )
+        raise RequestValidationError(f"{what} must have {allowed} digits, got {len(value)}")
+
+
+def check_inn(value: str | None, what: str = "inn", lengths: tuple[int, ...] = (10, 12)) -> None:
+    """INN: 10 digits for legal entities, 12 for individuals and sole proprietors."""
+    check_digits(value, what, lengths)
 
 
 def check_amount(amount: AmountDetails | None, what: str = "amount_details") -> None:
@@ -39,11 +63,40 @@ def check_instrument(details: PayoutDetails | PaymentDetails | None, name: str) 
         )
 
 
+def check_bank_account_ru(
+    bik: str | None, account: str | None, inn: str | None, kpp: str | None, what: str
+) -> None:
+    check_digits(bik, f"{what}.bik", (9,))
+    check_digits(account, f"{what}.account", (20,))
+    check_inn(inn, f"{what}.inn")
+    check_digits(kpp, f"{what}.kpp", (9,))
+
+
+def check_payout_details(details: PayoutDetails | None, what: str = "payout_details") -> None:
+    """Documented formats of the payout instrument: account numbers, BIK, INN, KPP, wallets."""
+    if details is None:
+        return
+    account = details.bank_account
+    if account is not None and account.ru is not None:
+        ru = account.ru
+        check_bank_account_ru(ru.bik, ru.account, ru.inn, ru.kpp, f"{what}.bank_account.ru")
+        if ru.description is not None and len(ru.description) > 210:
+            raise RequestValidationError(
+                f"{what}.bank_account.ru.description is at most 210 characters, got "
+                f"{len(ru.description)}"
+            )
+    wallet = details.wallet
+    if wallet is not None and wallet.yoomoney is not None:
+        check_digits(wallet.yoomoney.account, f"{what}.wallet.yoomoney.account", range(11, 21))
+
+
 def check_payout_recipient(
     payout_details: PayoutDetails | None, participant_details: ParticipantDetails | None
 ) -> None:
-    """Card payouts need the recipient's name (the bank rejects them otherwise)."""
+    """The instrument is well formed, and card payouts name the recipient (the bank rejects
+    them otherwise)."""
     check_instrument(payout_details, "payout_details")
+    check_payout_details(payout_details)
     if payout_details is None or payout_details.type != PayoutDetailsType.CARD:
         return
     recipient = participant_details.recipient if participant_details else None
@@ -65,6 +118,8 @@ def check_fiscalization(details: FiscalizationDetails | None, amount: AmountDeta
         raise RequestValidationError(
             "fiscalization_details.professional_income_taxpayer is required"
         )
+    check_inn(taxpayer.tax_reference, "professional_income_taxpayer.tax_reference", (12,))
+    check_inn(taxpayer.payer_tax_number, "professional_income_taxpayer.payer_tax_number")
     services = taxpayer.services
     if not 1 <= len(services) <= MAX_FISCALIZATION_SERVICES:
         raise RequestValidationError(
