@@ -7,8 +7,11 @@ import pytest
 from bank131_async._validation import (
     MAX_FISCALIZATION_SERVICES,
     check_amount,
+    check_digits,
     check_fiscalization,
+    check_inn,
     check_instrument,
+    check_payout_details,
     check_payout_recipient,
 )
 from bank131_async.errors import RequestValidationError
@@ -241,3 +244,97 @@ def test_instrument_without_type_rejected(
 def test_recipient_check_also_checks_the_instrument() -> None:
     with pytest.raises(RequestValidationError, match="type is missing"):
         check_payout_recipient(PayoutDetails(), None)
+
+
+# --------------------------------------------------------------------------- formats
+
+
+@pytest.mark.parametrize(
+    ("value", "lengths", "ok"),
+    [
+        (None, (9,), True),
+        ("044525974", (9,), True),
+        ("04452597", (9,), False),
+        ("0445259745", (9,), False),
+        ("04452597a", (9,), False),
+        ("٠٤٤٥٢٥٩٧٤", (9,), False),  # Arabic-Indic digits are digits, but not ASCII
+        (" 44525974", (9,), False),
+        ("12345678901", range(11, 21), True),
+        ("12345678901234567890", range(11, 21), True),
+        ("1234567890", range(11, 21), False),
+        ("123456789012345678901", range(11, 21), False),
+    ],
+)
+def test_check_digits(value: str | None, lengths: tuple[int, ...] | range, ok: bool) -> None:
+    if ok:
+        check_digits(value, "field", lengths)
+    else:
+        with pytest.raises(RequestValidationError, match="field"):
+            check_digits(value, "field", lengths)
+
+
+@pytest.mark.parametrize(
+    ("inn", "ok"),
+    [("7707083893", True), ("500100732259", True), ("77070838931", False), ("770708389", False)],
+)
+def test_check_inn_takes_10_or_12_digits(inn: str, ok: bool) -> None:
+    if ok:
+        check_inn(inn)
+    else:
+        with pytest.raises(RequestValidationError, match="10 or 12 digits"):
+            check_inn(inn)
+
+
+def _ru(
+    *,
+    bik: str = "044525974",
+    account: str = "40817810000000000001",
+    description: str = "Payout under contract 15",
+    inn: str | None = None,
+    kpp: str | None = None,
+) -> PayoutDetails:
+    return PayoutDetails.to_bank_account_ru(
+        bik=bik,
+        account=account,
+        full_name="Ivan Ivanov",
+        description=description,
+        inn=inn,
+        kpp=kpp,
+    )
+
+
+@pytest.mark.parametrize(
+    ("details", "fragment"),
+    [
+        (_ru(bik="04452597"), "bank_account.ru.bik must have 9 digits"),
+        (_ru(account="4081781000000000000"), "bank_account.ru.account must have 20 digits"),
+        (_ru(inn="123"), "bank_account.ru.inn must have 10 or 12 digits"),
+        (_ru(kpp="77010100"), "bank_account.ru.kpp must have 9 digits"),
+        (_ru(description="x" * 211), "at most 210 characters"),
+        (PayoutDetails.to_wallet("4100"), "wallet.yoomoney.account must have 11-20 digits"),
+    ],
+)
+def test_payout_details_formats_are_checked(details: PayoutDetails, fragment: str) -> None:
+    with pytest.raises(RequestValidationError, match=fragment):
+        check_payout_details(details)
+    with pytest.raises(RequestValidationError, match=fragment):
+        check_payout_recipient(details, None)
+
+
+@pytest.mark.parametrize(
+    "details",
+    [_ru(), _ru(inn="7707083893", kpp="770101001"), WALLET, FPS, CARD, None],
+)
+def test_valid_payout_details_pass(details: PayoutDetails | None) -> None:
+    check_payout_details(details)
+
+
+def test_receipt_tax_reference_is_a_12_digit_inn() -> None:
+    details = FiscalizationDetails(
+        professional_income_taxpayer=ProfessionalIncomeTaxpayer(
+            tax_reference="7707083893",
+            services=(FiscalizationService(name="Design", amount_details=_rub(100)),),
+        )
+    )
+    with pytest.raises(RequestValidationError, match="tax_reference must have 12 digits"):
+        check_fiscalization(details, _rub(100))
