@@ -103,17 +103,23 @@ def _structure_str(value: Any, _: type) -> str:
 converter.register_structure_hook(str, _structure_str)
 
 
-# --------------------------------------------------------------------------- open enums
+# --------------------------------------------------------------------------- X | str unions
 
 
-def _open_enum_of(tp: Any) -> type[enum.Enum] | None:
-    """``SomeEnum | str`` (in either order, optionally with ``None``) -> ``SomeEnum``."""
+def _str_union_partner(tp: Any) -> Any:
+    """``X | str`` (either order, optionally ``| None``) -> ``X``; anything else -> ``None``."""
     if typing.get_origin(tp) not in (typing.Union, types.UnionType):
         return None
     args = [a for a in typing.get_args(tp) if a is not type(None)]
     if len(args) != 2 or str not in args:
         return None
     (other,) = [a for a in args if a is not str]
+    return other
+
+
+def _open_enum_of(tp: Any) -> type[enum.Enum] | None:
+    """Open enums: ``SomeEnum | str`` -> ``SomeEnum``."""
+    other = _str_union_partner(tp)
     if isinstance(other, type) and issubclass(other, enum.Enum) and issubclass(other, str):
         return other
     return None
@@ -140,18 +146,10 @@ converter.register_structure_hook_factory(
 )
 
 
-# --------------------------------------------------------------------------- str | Model
-
-
 def _str_or_model_of(tp: Any) -> type | None:
-    """``str | SomeModel`` (optionally ``| None``): the bank sends either shape for one key."""
-    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
-        return None
-    args = [a for a in typing.get_args(tp) if a is not type(None)]
-    if len(args) != 2 or str not in args:
-        return None
-    (other,) = [a for a in args if a is not str]
-    return other if attrs.has(other) else None
+    """``str | SomeModel``: the bank sends either shape for one key."""
+    other = _str_union_partner(tp)
+    return other if other is not None and attrs.has(other) else None
 
 
 def _make_str_or_model_hook(tp: Any) -> Callable[[Any, Any], Any]:

@@ -364,21 +364,21 @@ CASES = [
             participant_details=RECIPIENT,
             **k,
         ),
-        b'{"session_id":"ps_1","fiscalization_details":'
-        + W_FISCAL
-        + b',"payout_details":'
+        b'{"session_id":"ps_1","payout_details":'
         + W_CARD
         + b',"amount_details":'
         + W_AMOUNT
         + b',"participant_details":'
         + W_RECIPIENT
-        + b"}",
-        b'{"session_id":"ps_1","fiscalization_details":'
+        + b',"fiscalization_details":'
         + W_FISCAL
-        + b',"amount_details":'
+        + b"}",
+        b'{"session_id":"ps_1","amount_details":'
         + W_AMOUNT
         + b',"participant_details":'
         + W_RECIPIENT
+        + b',"fiscalization_details":'
+        + W_FISCAL
         + b',"payment_method":'
         + W_CARD
         + b"}",

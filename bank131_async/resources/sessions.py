@@ -191,18 +191,15 @@ class SessionsResource(Resource):
 
         Card payouts need ``participant_details.recipient.full_name``.
         """
-        check_amount(amount_details)
-        check_payout_recipient(payout_details, participant_details)
-        check_fiscalization(fiscalization_details, amount_details)
-        body = {
-            "payout_details": payout_details,
-            "amount_details": amount_details,
-            "participant_details": participant_details,
-            "customer": customer,
-            "fiscalization_details": fiscalization_details,
-            "metadata": metadata,
-            "custom_routing": custom_routing,
-        }
+        body = _payout_body(
+            payout_details=payout_details,
+            amount_details=amount_details,
+            participant_details=participant_details,
+            customer=customer,
+            fiscalization_details=fiscalization_details,
+            metadata=metadata,
+            custom_routing=custom_routing,
+        )
         return await self._session_call(INIT_PAYOUT, body, idempotency_key, timeout)
 
     async def init_payout_with_fiscalization(
@@ -220,18 +217,15 @@ class SessionsResource(Resource):
     ) -> Session:
         """``session/init/payout/fiscalization``: a payout to a self-employed person that also
         registers the fiscal receipt (services must add up to the amount)."""
-        check_amount(amount_details)
-        check_payout_recipient(payout_details, participant_details)
-        check_fiscalization(fiscalization_details, amount_details)
-        body = {
-            "payout_details": payout_details,
-            "amount_details": amount_details,
-            "fiscalization_details": fiscalization_details,
-            "participant_details": participant_details,
-            "customer": customer,
-            "metadata": metadata,
-            "custom_routing": custom_routing,
-        }
+        body = _payout_body(
+            payout_details=payout_details,
+            amount_details=amount_details,
+            participant_details=participant_details,
+            customer=customer,
+            fiscalization_details=fiscalization_details,
+            metadata=metadata,
+            custom_routing=custom_routing,
+        )
         return await self._session_call(INIT_PAYOUT_FISCALIZATION, body, idempotency_key, timeout)
 
     async def start_payout(
@@ -250,19 +244,16 @@ class SessionsResource(Resource):
     ) -> Session:
         """``session/start/payout``: start the payout of a created session (fields given here
         overwrite those sent at ``create``)."""
-        check_amount(amount_details)
-        check_payout_recipient(payout_details, participant_details)
-        check_fiscalization(fiscalization_details, amount_details)
-        body = {
-            "session_id": require_id(session_id),
-            "payout_details": payout_details,
-            "amount_details": amount_details,
-            "participant_details": participant_details,
-            "customer": customer,
-            "fiscalization_details": fiscalization_details,
-            "metadata": metadata,
-            "custom_routing": custom_routing,
-        }
+        body = _payout_body(
+            session_id=require_id(session_id),
+            payout_details=payout_details,
+            amount_details=amount_details,
+            participant_details=participant_details,
+            customer=customer,
+            fiscalization_details=fiscalization_details,
+            metadata=metadata,
+            custom_routing=custom_routing,
+        )
         return await self._session_call(START_PAYOUT, body, idempotency_key, timeout)
 
     async def start_payout_with_fiscalization(
@@ -280,19 +271,16 @@ class SessionsResource(Resource):
         timeout: Timeout = None,
     ) -> Session:
         """``session/start/payout/fiscalization``."""
-        check_amount(amount_details)
-        check_payout_recipient(payout_details, participant_details)
-        check_fiscalization(fiscalization_details, amount_details)
-        body = {
-            "session_id": require_id(session_id),
-            "fiscalization_details": fiscalization_details,
-            "payout_details": payout_details,
-            "amount_details": amount_details,
-            "participant_details": participant_details,
-            "customer": customer,
-            "metadata": metadata,
-            "custom_routing": custom_routing,
-        }
+        body = _payout_body(
+            session_id=require_id(session_id),
+            payout_details=payout_details,
+            amount_details=amount_details,
+            participant_details=participant_details,
+            customer=customer,
+            fiscalization_details=fiscalization_details,
+            metadata=metadata,
+            custom_routing=custom_routing,
+        )
         return await self._session_call(START_PAYOUT_FISCALIZATION, body, idempotency_key, timeout)
 
     # ------------------------------------------------------------------ incoming payments
@@ -313,19 +301,17 @@ class SessionsResource(Resource):
         timeout: Timeout = None,
     ) -> Session:
         """``session/init/payment``: create a session and start an incoming payment."""
-        check_amount(amount_details)
-        check_instrument(payment_details, "payment_details")
-        body = {
-            "payment_details": payment_details,
-            "amount_details": amount_details,
-            "customer": customer,
-            "payment_options": payment_options,
-            "participant_details": participant_details,
-            "metadata": metadata,
-            "payment_metadata": payment_metadata,
-            "custom_routing": custom_routing,
-            "revenue_split_info": _seq(revenue_split_info),
-        }
+        body = _payment_body(
+            payment_details=payment_details,
+            amount_details=amount_details,
+            customer=customer,
+            payment_options=payment_options,
+            participant_details=participant_details,
+            metadata=metadata,
+            payment_metadata=payment_metadata,
+            custom_routing=custom_routing,
+            revenue_split_info=revenue_split_info,
+        )
         return await self._session_call(INIT_PAYMENT, body, idempotency_key, timeout)
 
     async def start_payment(
@@ -345,20 +331,18 @@ class SessionsResource(Resource):
         timeout: Timeout = None,
     ) -> Session:
         """``session/start/payment``: start the incoming payment of a created session."""
-        check_amount(amount_details)
-        check_instrument(payment_details, "payment_details")
-        body = {
-            "session_id": require_id(session_id),
-            "payment_details": payment_details,
-            "amount_details": amount_details,
-            "customer": customer,
-            "payment_options": payment_options,
-            "participant_details": participant_details,
-            "metadata": metadata,
-            "payment_metadata": payment_metadata,
-            "custom_routing": custom_routing,
-            "revenue_split_info": _seq(revenue_split_info),
-        }
+        body = _payment_body(
+            session_id=require_id(session_id),
+            payment_details=payment_details,
+            amount_details=amount_details,
+            customer=customer,
+            payment_options=payment_options,
+            participant_details=participant_details,
+            metadata=metadata,
+            payment_metadata=payment_metadata,
+            custom_routing=custom_routing,
+            revenue_split_info=revenue_split_info,
+        )
         return await self._session_call(START_PAYMENT, body, idempotency_key, timeout)
 
     async def multi_init(
@@ -489,6 +473,63 @@ class SessionsResource(Resource):
         return await polling.wait_for_finished(
             self.status, require_id(session_id), timeout=timeout, schedule=schedule
         )
+
+
+def _payout_body(
+    *,
+    session_id: str | None = None,
+    payout_details: PayoutDetails | None,
+    amount_details: AmountDetails | None,
+    participant_details: ParticipantDetails | None,
+    customer: Customer | None,
+    fiscalization_details: FiscalizationDetails | None,
+    metadata: Any,
+    custom_routing: CustomRouting | None,
+) -> dict[str, Any]:
+    """The body of init/start payout (with or without fiscalization), checked before sending."""
+    check_amount(amount_details)
+    check_payout_recipient(payout_details, participant_details)
+    check_fiscalization(fiscalization_details, amount_details)
+    return {
+        "session_id": None if session_id is None else require_id(session_id),
+        "payout_details": payout_details,
+        "amount_details": amount_details,
+        "participant_details": participant_details,
+        "customer": customer,
+        "fiscalization_details": fiscalization_details,
+        "metadata": metadata,
+        "custom_routing": custom_routing,
+    }
+
+
+def _payment_body(
+    *,
+    session_id: str | None = None,
+    payment_details: PaymentDetails | None,
+    amount_details: AmountDetails | None,
+    customer: Customer | None,
+    payment_options: PaymentOptions | None,
+    participant_details: ParticipantDetails | None,
+    metadata: Any,
+    payment_metadata: dict[str, Any] | None,
+    custom_routing: CustomRouting | None,
+    revenue_split_info: Sequence[RevenueSplitInfoItem] | None,
+) -> dict[str, Any]:
+    """The body of init/start payment, checked before sending."""
+    check_amount(amount_details)
+    check_instrument(payment_details, "payment_details")
+    return {
+        "session_id": None if session_id is None else require_id(session_id),
+        "payment_details": payment_details,
+        "amount_details": amount_details,
+        "customer": customer,
+        "payment_options": payment_options,
+        "participant_details": participant_details,
+        "metadata": metadata,
+        "payment_metadata": payment_metadata,
+        "custom_routing": custom_routing,
+        "revenue_split_info": _seq(revenue_split_info),
+    }
 
 
 def _seq(items: Sequence[Any] | None) -> list[Any] | None:
