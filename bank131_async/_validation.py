@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from .errors import RequestValidationError
 from .models.common import AmountDetails, ParticipantDetails
 from .models.enums import PayoutDetailsType
@@ -9,14 +11,18 @@ from .models.fiscalization import FiscalizationDetails
 from .models.methods import PaymentDetails, PayoutDetails
 
 __all__ = [
+    "check_account_number",
     "check_amount",
     "check_bank_account_ru",
     "check_digits",
     "check_fiscalization",
     "check_inn",
     "check_instrument",
+    "check_iso_date",
     "check_payout_details",
     "check_payout_recipient",
+    "check_phone",
+    "check_tax_reference",
 ]
 
 MAX_FISCALIZATION_SERVICES = 6
@@ -131,3 +137,47 @@ def check_fiscalization(details: FiscalizationDetails | None, amount: AmountDeta
             f"fiscalization services add up to {total}, but the payout amount is "
             f"{amount.amount}: price x quantity over all services must equal the amount"
         )
+
+
+# --------------------------------------------------------------------------- part A resources
+
+
+def check_tax_reference(value: str | None, what: str = "tax_reference") -> None:
+    """A self-employed person's INN: required, exactly 12 digits."""
+    if value is None:
+        raise RequestValidationError(f"{what} is required (the 12-digit INN)")
+    check_inn(value, what, (12,))
+
+
+def check_account_number(
+    value: str | None, what: str = "account_number", prefixes: tuple[str, ...] = ()
+) -> None:
+    """A Russian account number: 20 digits, starting with one of ``prefixes`` if given."""
+    if value is None:
+        raise RequestValidationError(f"{what} is required (20 digits)")
+    check_digits(value, what, (20,))
+    if prefixes and not value.startswith(prefixes):
+        raise RequestValidationError(
+            f"{what} must start with one of {', '.join(prefixes)}, got {value[:5]}..."
+        )
+
+
+def check_iso_date(value: date | str, what: str) -> str:
+    """A calendar date as ``YYYY-MM-DD``; returns the wire string."""
+    if isinstance(value, datetime):
+        raise RequestValidationError(f"{what} must be a date, not a datetime: {value!r}")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise RequestValidationError(f"{what} must be a date or a 'YYYY-MM-DD' string, got {value!r}")
+
+
+def check_phone(value: str | None, what: str = "phone") -> None:
+    """A phone number in digits only (country code included, e.g. ``79876543210``)."""
+    if value is None:
+        raise RequestValidationError(f"{what} is required")
+    check_digits(value, what, range(10, 16))

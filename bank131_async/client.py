@@ -14,7 +14,15 @@ from ._retry import RetryPolicy
 from ._transport import Transport
 from .config import ApiVersion, Config, Environment, TimeoutInput
 from .errors import ConfigurationError
+from .resources.fiscalization import FiscalizationResource
+from .resources.fps import FpsResource
+from .resources.recurrent import RecurrentResource
+from .resources.reports import ReportsResource
+from .resources.sberpay import SberPayResource
 from .resources.sessions import SessionsResource
+from .resources.subscriptions import SubscriptionsResource
+from .resources.tokens import TokensResource
+from .resources.wallet import WalletResource
 from .signing import PrivateKeyInput, PublicKeyInput, RequestSigner, SignatureVerifier
 
 __all__ = ["AsyncBank131"]
@@ -141,6 +149,22 @@ class AsyncBank131:
         )
         #: ``session/*`` methods and the polling helpers.
         self.sessions = SessionsResource(self._transport, config.api_version)
+        #: ``token``, ``token/info``, ``tokenize``, ``tokenize/elements``.
+        self.tokens = TokensResource(self._transport, config.api_version)
+        #: ``recurrent/status``, ``recurrent/disable``.
+        self.recurrent = RecurrentResource(self._transport, config.api_version)
+        #: ``subscription/cancel``, ``subscription/restore``.
+        self.subscriptions = SubscriptionsResource(self._transport, config.api_version)
+        #: ``wallet/balance`` (collateral balance).
+        self.wallet = WalletResource(self._transport, config.api_version)
+        #: ``report/account_balance``, ``report/account_statement``.
+        self.reports = ReportsResource(self._transport, config.api_version)
+        #: ``fps/banks``, ``fps/customer_verification`` (v1/v2 by ``api_version``).
+        self.fps = FpsResource(self._transport, config.api_version)
+        #: ``sberpay/push``.
+        self.sberpay = SberPayResource(self._transport, config.api_version)
+        #: ``fiscalization`` (receipts for the self-employed without a payout).
+        self.fiscalization = FiscalizationResource(self._transport, config.api_version)
 
     # ------------------------------------------------------------------ construction helpers
 
