@@ -24,6 +24,7 @@ from .resources.subscriptions import SubscriptionsResource
 from .resources.tokens import TokensResource
 from .resources.wallet import WalletResource
 from .signing import PrivateKeyInput, PublicKeyInput, RequestSigner, SignatureVerifier
+from .webhooks import SessionEventHub, WebhooksResource
 
 __all__ = ["AsyncBank131"]
 
@@ -131,6 +132,8 @@ class AsyncBank131:
         # step per request is measurable at thousands of requests per second).
         self._limiter = anyio.Semaphore(config.max_connections, fast_acquire=True)
         self._policy = retry_policy or RetryPolicy(max_retries=config.max_retries)
+        # Webhook-fed session snapshots; one per client, shared by its with_options views.
+        self._webhook_hub = SessionEventHub()
         self._closed = False
         self._wire()
 
@@ -148,7 +151,11 @@ class AsyncBank131:
             limiter=self._limiter,
         )
         #: ``session/*`` methods and the polling helpers.
-        self.sessions = SessionsResource(self._transport, config.api_version)
+        self.sessions = SessionsResource(
+            self._transport, config.api_version, events=self._webhook_hub
+        )
+        #: Webhooks: ``parse`` (verified, typed) and ``attach(router)`` (webhook-driven waits).
+        self.webhooks = WebhooksResource(self._verifier, self._webhook_hub)
         #: ``token``, ``token/info``, ``tokenize``, ``tokenize/elements``.
         self.tokens = TokensResource(self._transport, config.api_version)
         #: ``recurrent/status``, ``recurrent/disable``.
@@ -206,6 +213,7 @@ class AsyncBank131:
         view._config = attrs.evolve(self._config, **changes)
         view._signer = self._signer
         view._verifier = self._verifier
+        view._webhook_hub = self._webhook_hub
         view._http = self._http
         view._owns_http = False
         view._limiter = self._limiter

@@ -46,6 +46,7 @@ __all__ = [
     "TransportError",
     "UnexpectedSessionStateError",
     "WaitTimeoutError",
+    "WebhookDecodeError",
     "error_class_for_code",
     "error_from_response",
 ]
@@ -102,6 +103,13 @@ class ResponseDecodeError(Bank131Error):
         self.http_status = http_status
         self.body_excerpt = body_excerpt
         self.idempotency_key = idempotency_key
+
+
+class WebhookDecodeError(ResponseDecodeError):
+    """A webhook whose signature verified is not JSON, or not the documented shape.
+
+    Receivers answer it with 400; the bank re-sends it, so log it loudly (``body_excerpt``).
+    """
 
 
 # --------------------------------------------------------------------------- API errors

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 import anyio
 import attrs
@@ -28,7 +30,13 @@ from .errors import (
 from .models.enums import NextAction, SessionStatus
 from .models.sessions import Session
 
-__all__ = ["PollSchedule", "wait_for_finished", "wait_for_next_action"]
+__all__ = [
+    "PollSchedule",
+    "SessionWatch",
+    "WakeupSource",
+    "wait_for_finished",
+    "wait_for_next_action",
+]
 
 StatusFn = Callable[[str], Awaitable[Session]]
 
@@ -51,6 +59,36 @@ class PollSchedule:
 
 
 DEFAULT_SCHEDULE = PollSchedule()
+
+
+class SessionWatch(Protocol):
+    """One waiter's view of a session's snapshots (see :class:`WakeupSource`)."""
+
+    def take(self) -> Session | None:
+        """The newest snapshot this watch has not returned yet, or ``None``."""
+
+    async def changed(self) -> None:
+        """Return once :meth:`take` may have something new."""
+
+
+class WakeupSource(Protocol):
+    """Session snapshots that arrive without polling (the client's webhook hub).
+
+    While ``active``, the waits take their answer from the source and poll ``session/status``
+    only every ``fallback`` interval (webhooks can be lost or switched off) and once to
+    confirm a snapshot that says the wait can never succeed (it may be a late, out-of-order
+    delivery). ``publish`` feeds polled states back, so other waiters see them too.
+    """
+
+    @property
+    def active(self) -> bool: ...
+
+    @property
+    def fallback(self) -> PollSchedule: ...
+
+    def watch(self, session_id: str) -> AbstractContextManager[SessionWatch]: ...
+
+    def publish(self, session: Session) -> bool: ...
 
 
 def _describe(session: Session) -> str:
@@ -109,6 +147,66 @@ async def _poll(
     raise error from last_error
 
 
+async def _wait_driven(
+    status: StatusFn,
+    session_id: str,
+    *,
+    done: Callable[[Session], bool],
+    unreachable: Callable[[Session], str | None],
+    goal: str,
+    timeout: float,
+    source: WakeupSource,
+) -> Session:
+    """Like :func:`_poll`, but woken by ``source``; polls only as a slow fallback."""
+    last: Session | None = None
+    last_error: Bank131Error | None = None
+    polls = 0
+    with anyio.move_on_after(timeout), source.watch(session_id) as watch:
+        intervals = source.fallback.intervals()
+        poll_now = False
+        while True:
+            if poll_now:
+                poll_now = False
+                polls += 1
+                try:
+                    fresh = await status(session_id)
+                except Bank131Error as exc:
+                    if not _is_transient(exc):
+                        raise
+                    last_error = exc
+                    logger.info("waiting on %s: transient error %s", session_id, exc)
+                else:
+                    last_error = None
+                    source.publish(fresh)
+                    last = fresh
+                    if done(fresh):
+                        return fresh
+                    reason = unreachable(fresh)
+                    if reason is not None:
+                        raise UnexpectedSessionStateError(
+                            f"{_describe(fresh)}: {reason}", session=fresh
+                        )
+            snapshot = watch.take()
+            if snapshot is not None:
+                last = snapshot
+                if done(snapshot):
+                    return snapshot
+                if unreachable(snapshot) is not None:
+                    # A webhook says "never"; it may be a late delivery of an older state.
+                    # The bank's current state decides (one status call).
+                    poll_now = True
+                continue
+            with anyio.move_on_after(next(intervals)) as scope:
+                await watch.changed()
+            poll_now = scope.cancelled_caught
+    state = _describe(last) if last is not None else f"session {session_id} was never read"
+    error = WaitTimeoutError(
+        f"gave up waiting {timeout:g}s ({polls} polls, webhook-driven) for {goal}: {state}",
+        session=last,
+    )
+    raise error from last_error
+
+
 def _check_timeout(timeout: float) -> None:
     # `not timeout > 0` also rejects NaN; a wait without a finite deadline is a hang.
     if (
@@ -129,12 +227,14 @@ async def wait_for_next_action(
     *,
     timeout: float,
     schedule: PollSchedule = DEFAULT_SCHEDULE,
+    source: WakeupSource | None = None,
 ) -> Session:
     """Poll until ``session.next_action == action``; return that session.
 
     Raises :class:`UnexpectedSessionStateError` at once when the action can no longer come
     (the session was accepted or cancelled, or waits for a different action) and
-    :class:`WaitTimeoutError` at the deadline.
+    :class:`WaitTimeoutError` at the deadline. With an active ``source`` (webhooks attached
+    to the client) the wait resolves from webhooks and polls on ``source.fallback`` only.
     """
     _check_timeout(timeout)
     wanted = NextAction(action) if action in NextAction._value2member_map_ else action
@@ -146,6 +246,16 @@ async def wait_for_next_action(
             return f"it waits for {session.next_action!s}, not {wanted!s}"
         return None
 
+    if source is not None and source.active:
+        return await _wait_driven(
+            status,
+            session_id,
+            done=lambda s: s.next_action == wanted,
+            unreachable=unreachable,
+            goal=f"next_action {wanted!s}",
+            timeout=timeout,
+            source=source,
+        )
     return await _poll(
         status,
         session_id,
@@ -163,14 +273,26 @@ async def wait_for_finished(
     *,
     timeout: float,
     schedule: PollSchedule = DEFAULT_SCHEDULE,
+    source: WakeupSource | None = None,
 ) -> Session:
     """Poll until the session is final (``accepted`` or ``cancelled``, every operation
     ``succeeded``/``failed``) and return it. A failed payout is a returned session, not an
     exception: read ``session.status`` and the operation's ``error``.
 
-    ``error`` sessions are waited on: the bank documents that status as not final.
+    ``error`` sessions are waited on: the bank documents that status as not final. With an
+    active ``source`` the wait resolves from webhooks (see :func:`wait_for_next_action`).
     """
     _check_timeout(timeout)
+    if source is not None and source.active:
+        return await _wait_driven(
+            status,
+            session_id,
+            done=lambda s: s.is_finished,
+            unreachable=lambda s: None,
+            goal="a final status",
+            timeout=timeout,
+            source=source,
+        )
     return await _poll(
         status,
         session_id,

@@ -16,6 +16,9 @@ from .sessions import *  # noqa: F403
 from .sessions import __all__ as _sessions
 from .tokens import *  # noqa: F403
 from .tokens import __all__ as _tokens
+from .webhooks import *  # noqa: F403
+from .webhooks import __all__ as _webhooks
 
 __all__ = [*_common, *_enums, *_fiscalization, *_methods, *_sessions]
+__all__ += _webhooks
 __all__ += [*_balances, *_fps, *_tokens]

@@ -18,7 +18,7 @@ import httpx
 
 from .. import polling
 from .._logging import logger
-from .._transport import Endpoint, parse_result
+from .._transport import Endpoint, Transport, parse_result
 from .._validation import (
     check_amount,
     check_fiscalization,
@@ -99,9 +99,23 @@ def _session(data: dict[str, Any]) -> Session:
 
 
 class SessionsResource(Resource):
-    """``bank.sessions``: the payment-session methods and the polling helpers."""
+    """``bank.sessions``: the payment-session methods and the polling helpers.
 
-    __slots__ = ()
+    ``events`` is the client's webhook hub: once a router is attached
+    (``bank.webhooks.attach(router)``) the ``wait_*`` helpers resolve from webhooks.
+    """
+
+    __slots__ = ("_events",)
+
+    def __init__(
+        self,
+        transport: Transport,
+        api_version: str = "v2",
+        *,
+        events: polling.WakeupSource | None = None,
+    ) -> None:
+        super().__init__(transport, api_version)
+        self._events = events
 
     async def _session_call(
         self,
@@ -455,11 +469,19 @@ class SessionsResource(Resource):
 
         Raises ``UnexpectedSessionStateError`` at once if the session is accepted, cancelled or
         waits for another action, and ``WaitTimeoutError`` (a ``TimeoutError``) at the deadline.
+
+        With a webhook router attached (``bank.webhooks.attach(router)``) it resolves as soon
+        as the webhook arrives and polls only as a slow fallback (``schedule`` is then unused).
         """
         if action not in NextAction._value2member_map_:
             raise RequestValidationError(f"action must be 'confirm' or 'capture', got {action!r}")
         return await polling.wait_for_next_action(
-            self.status, require_id(session_id), action, timeout=timeout, schedule=schedule
+            self.status,
+            require_id(session_id),
+            action,
+            timeout=timeout,
+            schedule=schedule,
+            source=self._events,
         )
 
     async def wait_for_finished(
@@ -469,9 +491,16 @@ class SessionsResource(Resource):
         timeout: float,
         schedule: polling.PollSchedule = polling.DEFAULT_SCHEDULE,
     ) -> Session:
-        """Poll until the session is ``accepted`` or ``cancelled`` with every operation final."""
+        """Poll until the session is ``accepted`` or ``cancelled`` with every operation final.
+
+        Webhook-driven like :meth:`wait_for_next_action` when a router is attached.
+        """
         return await polling.wait_for_finished(
-            self.status, require_id(session_id), timeout=timeout, schedule=schedule
+            self.status,
+            require_id(session_id),
+            timeout=timeout,
+            schedule=schedule,
+            source=self._events,
         )
 
 

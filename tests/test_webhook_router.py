@@ -1,0 +1,460 @@
+"""The router (handlers, de-duplication), the receiver core, the session hub and the
+webhook-driven waits, without sockets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import anyio
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from bank131_async import PollSchedule, UnexpectedSessionStateError, WaitTimeoutError
+from bank131_async.converter import structure
+from bank131_async.models import (
+    PaymentFinished,
+    ReadyToConfirm,
+    Session,
+    UnknownWebhook,
+    WebhookEvent,
+)
+from bank131_async.polling import wait_for_finished, wait_for_next_action
+from bank131_async.testing import WebhookSigner, webhook_payload
+from bank131_async.webhooks import (
+    DispatchResult,
+    MemorySeenStore,
+    SessionEventHub,
+    WebhookRouter,
+    parse_webhook,
+    receive_webhook,
+)
+
+pytestmark = pytest.mark.anyio
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def signer(bank_key: rsa.RSAPrivateKey) -> WebhookSigner:
+    return WebhookSigner(bank_key)
+
+
+def event_of(signer: WebhookSigner, kind: str, **options: Any) -> WebhookEvent:
+    return parse_webhook(*signer.sign(webhook_payload(kind, **options)), signer.verifier)
+
+
+def session(kind: str, *, at: int | None = 0, **options: Any) -> Session:
+    data = webhook_payload(kind, updated_at=T0 + timedelta(seconds=at or 0), **options)["session"]
+    if at is None:
+        del data["updated_at"]
+    return structure(data, Session)
+
+
+# --------------------------------------------------------------------------- routing
+
+
+async def test_handlers_by_name_class_unknown_and_any(signer: WebhookSigner) -> None:
+    router = WebhookRouter()
+    calls: list[tuple[str, str]] = []
+
+    @router.on("payment_finished")
+    async def by_name(event: WebhookEvent) -> None:
+        calls.append(("name", event.type))
+
+    @router.on(ReadyToConfirm)
+    async def by_class(event: ReadyToConfirm) -> None:
+        calls.append(("class", event.session.id))
+
+    @router.on(UnknownWebhook)
+    async def unknown(event: UnknownWebhook) -> None:
+        calls.append(("unknown", event.type))
+
+    @router.on("*")
+    async def every(event: WebhookEvent) -> None:
+        calls.append(("any", event.type))
+
+    assert await router.dispatch(event_of(signer, "payment_finished")) is DispatchResult.HANDLED
+    await router.dispatch(event_of(signer, "ready_to_confirm", session_id="ps_7"))
+    await router.dispatch(event_of(signer, "brand_new"))
+    assert calls == [
+        ("name", "payment_finished"),
+        ("any", "payment_finished"),
+        ("class", "ps_7"),
+        ("any", "ready_to_confirm"),
+        ("unknown", "brand_new"),
+        ("any", "brand_new"),
+    ]
+
+
+async def test_a_name_the_sdk_does_not_know_matches_the_fallback_event(
+    signer: WebhookSigner,
+) -> None:
+    router = WebhookRouter()
+    seen: list[WebhookEvent] = []
+    router.add_handler("chargeback_opened", _collect(seen))
+    await router.dispatch(event_of(signer, "chargeback_opened"))
+    assert [e.type for e in seen] == ["chargeback_opened"]
+
+
+def _collect(into: list[WebhookEvent]) -> Any:
+    async def handler(event: WebhookEvent) -> None:
+        into.append(event)
+
+    return handler
+
+
+async def test_no_handler_is_unhandled_not_an_error(signer: WebhookSigner) -> None:
+    router = WebhookRouter()
+    assert await router.dispatch(event_of(signer, "whatever")) is DispatchResult.UNHANDLED
+
+
+def test_on_rejects_what_is_not_a_webhook_kind() -> None:
+    with pytest.raises(TypeError):
+        WebhookRouter().on(int)
+
+
+# --------------------------------------------------------------------------- de-duplication
+
+
+async def test_duplicate_delivery_runs_handlers_once(signer: WebhookSigner) -> None:
+    router = WebhookRouter()
+    seen: list[WebhookEvent] = []
+    router.add_handler("payment_finished", _collect(seen))
+    body, sig = signer.sign(webhook_payload("payment_finished"))
+    first = parse_webhook(body, sig, signer.verifier)
+    again = parse_webhook(body, sig, signer.verifier)  # the bank's re-send: same bytes
+    assert await router.dispatch(first) is DispatchResult.HANDLED
+    assert await router.dispatch(again) is DispatchResult.DUPLICATE
+    assert len(seen) == 1
+    # a different event of the same session is not a duplicate
+    other = event_of(signer, "payment_refunded")
+    assert await router.dispatch(other) is DispatchResult.UNHANDLED
+
+
+async def test_handler_failure_does_not_mark_seen(signer: WebhookSigner) -> None:
+    router = WebhookRouter()
+    attempts = 0
+
+    @router.on("payment_finished")
+    async def flaky(event: WebhookEvent) -> None:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            raise RuntimeError("database down")
+
+    event = event_of(signer, "payment_finished")
+    with pytest.raises(RuntimeError):
+        await router.dispatch(event)
+    assert await router.dispatch(event) is DispatchResult.HANDLED  # the re-send is processed
+    assert await router.dispatch(event) is DispatchResult.DUPLICATE
+    assert attempts == 2
+
+
+async def test_cancelled_handler_does_not_mark_seen(signer: WebhookSigner) -> None:
+    router = WebhookRouter()
+    started = anyio.Event()
+
+    @router.on("payment_finished")
+    async def slow(event: WebhookEvent) -> None:
+        started.set()
+        await anyio.sleep(10)
+
+    event = event_of(signer, "payment_finished")
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(router.dispatch, event)
+        await started.wait()
+        tg.cancel_scope.cancel()
+    router._handlers.clear()
+    assert await router.dispatch(event) is DispatchResult.UNHANDLED  # not DUPLICATE
+
+
+async def test_resend_during_handling_waits_for_the_first(signer: WebhookSigner) -> None:
+    router = WebhookRouter()
+    release = anyio.Event()
+    results: list[DispatchResult] = []
+    attempts = 0
+
+    @router.on("payment_finished")
+    async def handler(event: WebhookEvent) -> None:
+        nonlocal attempts
+        attempts += 1
+        await release.wait()
+
+    event = event_of(signer, "payment_finished")
+
+    async def run() -> None:
+        results.append(await router.dispatch(event))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(run)
+        await anyio.sleep(0.01)
+        tg.start_soon(run)
+        await anyio.sleep(0.01)
+        assert attempts == 1
+        release.set()
+    assert sorted(results) == [DispatchResult.DUPLICATE, DispatchResult.HANDLED]
+    assert attempts == 1
+
+
+async def test_dedupe_can_be_switched_off(signer: WebhookSigner) -> None:
+    router = WebhookRouter(dedupe=False)
+    seen: list[WebhookEvent] = []
+    router.add_handler("*", _collect(seen))
+    event = event_of(signer, "payment_finished")
+    await router.dispatch(event)
+    await router.dispatch(event)
+    assert len(seen) == 2
+
+
+async def test_hand_built_events_get_a_content_key() -> None:
+    router = WebhookRouter()
+    event = PaymentFinished(session=session("payment_finished"))
+    assert await router.dispatch(event) is DispatchResult.UNHANDLED
+    assert await router.dispatch(PaymentFinished(session=event.session)) is DispatchResult.DUPLICATE
+
+
+async def test_custom_seen_store(signer: WebhookSigner) -> None:
+    class Store:
+        def __init__(self) -> None:
+            self.keys: set[str] = set()
+            self.discarded: list[str] = []
+
+        async def add_if_new(self, key: str) -> bool:
+            if key in self.keys:
+                return False
+            self.keys.add(key)
+            return True
+
+        async def discard(self, key: str) -> None:
+            self.discarded.append(key)
+            self.keys.discard(key)
+
+    store = Store()
+    router = WebhookRouter(seen=store)
+
+    @router.on("*")
+    async def fail(event: WebhookEvent) -> None:
+        raise ValueError("boom")
+
+    event = event_of(signer, "payment_finished")
+    with pytest.raises(ValueError, match="boom"):
+        await router.dispatch(event)
+    assert store.discarded == [event.digest]
+    assert not store.keys
+
+
+async def test_memory_store_ttl_and_bound() -> None:
+    now = [0.0]
+    store = MemorySeenStore(max_size=3, ttl=10, clock=lambda: now[0])
+    assert await store.add_if_new("a")
+    assert not await store.add_if_new("a")
+    now[0] = 11
+    assert await store.add_if_new("a")  # expired: new again
+    for key in "bcde":
+        assert await store.add_if_new(key)
+    assert len(store) == 3  # bounded: oldest dropped
+    assert await store.add_if_new("a")  # "a" was evicted
+    await store.discard("e")
+    assert await store.add_if_new("e")
+
+
+# --------------------------------------------------------------------------- receiver core
+
+
+async def test_receive_webhook_answers(
+    signer: WebhookSigner, partner_key: rsa.RSAPrivateKey
+) -> None:
+    router = WebhookRouter()
+
+    @router.on("ready_to_capture")
+    async def broken(event: WebhookEvent) -> None:
+        raise RuntimeError("bug")
+
+    verifier = signer.verifier
+    body, sig = signer.sign(webhook_payload("payment_finished"))
+    ok = await receive_webhook(body, sig, verifier=verifier, router=router)
+    assert (ok.status, ok.body, ok.result) == (200, b"{}", DispatchResult.UNHANDLED)
+    dup = await receive_webhook(body, sig, verifier=verifier, router=router)
+    assert (dup.status, dup.result) == (200, DispatchResult.DUPLICATE)
+    forged = WebhookSigner(partner_key).sign(webhook_payload("payment_finished"))
+    assert (await receive_webhook(*forged, verifier=verifier, router=router)).status == 400
+    assert (await receive_webhook(body, None, verifier=verifier, router=router)).status == 400
+    garbage = signer.sign(b"nope")
+    assert (await receive_webhook(*garbage, verifier=verifier, router=router)).status == 400
+    unknown = signer.sign({"type": "new_kind"})
+    assert (await receive_webhook(*unknown, verifier=verifier, router=router)).status == 200
+    failing = signer.sign(webhook_payload("ready_to_capture"))
+    assert (await receive_webhook(*failing, verifier=verifier, router=router)).status == 500
+
+
+# --------------------------------------------------------------------------- the hub
+
+
+def test_hub_keeps_the_newest_by_updated_at() -> None:
+    hub = SessionEventHub()
+    finished = session("payment_finished", at=5)
+    assert hub.publish(finished)
+    late = session("ready_to_confirm", at=1)
+    assert not hub.publish(late)  # a late ready_to_confirm does not un-finish the session
+    assert hub.latest("ps_test") is finished
+    assert hub.publish(session("payment_refunded", at=9))
+
+
+def test_hub_without_timestamps_never_moves_backwards() -> None:
+    hub = SessionEventHub()
+    assert hub.publish(session("payment_finished", at=None))
+    assert not hub.publish(session("ready_to_confirm", at=None))
+    latest = hub.latest("ps_test")
+    assert latest is not None
+    assert latest.is_finished
+    assert hub.publish(session("payment_refunded", at=None))
+
+
+def test_hub_is_bounded_but_keeps_watched_sessions() -> None:
+    hub = SessionEventHub(max_sessions=5)
+    with hub.watch("ps_watched"):
+        for i in range(20):
+            hub.publish(session("payment_finished", session_id=f"ps_{i}"))
+        assert len(hub) <= 5
+        assert "ps_watched" in hub._entries
+    assert hub.latest("ps_0") is None
+    assert hub.latest("ps_19") is not None
+
+
+# --------------------------------------------------------------------------- driven waits
+
+
+class Bank:
+    """A fake ``session/status`` over a scripted state; counts calls."""
+
+    def __init__(self, state: Session) -> None:
+        self.state = state
+        self.calls = 0
+
+    async def status(self, session_id: str) -> Session:
+        self.calls += 1
+        return self.state
+
+
+def active_hub(fallback: PollSchedule | None = None) -> SessionEventHub:
+    hub = SessionEventHub(fallback=fallback or PollSchedule(initial=30, maximum=30))
+    hub.attach_source()
+    return hub
+
+
+async def test_wait_resolves_from_a_webhook_without_polling() -> None:
+    hub = active_hub()
+    bank = Bank(session("ready_to_confirm"))
+    result: list[Session] = []
+
+    async def waiter() -> None:
+        result.append(await wait_for_finished(bank.status, "ps_test", timeout=5, source=hub))
+
+    with anyio.fail_after(2):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(waiter)
+            await anyio.sleep(0.01)
+            hub.publish(session("ready_to_confirm", at=1))  # not final: keeps waiting
+            await anyio.sleep(0.01)
+            assert not result
+            hub.publish(session("payment_finished", at=2))
+    assert result[0].is_finished
+    assert bank.calls == 0
+
+
+async def test_snapshot_published_before_the_wait_is_used_at_once() -> None:
+    hub = active_hub()
+    hub.publish(session("ready_to_confirm"))
+    bank = Bank(session("ready_to_confirm"))
+    with anyio.fail_after(1):
+        got = await wait_for_next_action(bank.status, "ps_test", "confirm", timeout=5, source=hub)
+    assert got.next_action == "confirm"
+    assert bank.calls == 0
+
+
+async def test_out_of_order_late_event_does_not_unfinish() -> None:
+    hub = active_hub()
+    hub.publish(session("payment_finished", at=5))
+    hub.publish(session("ready_to_confirm", at=1))
+    bank = Bank(session("ready_to_confirm"))
+    with anyio.fail_after(1):
+        got = await wait_for_finished(bank.status, "ps_test", timeout=5, source=hub)
+    assert got.is_finished
+    assert bank.calls == 0
+
+
+async def test_a_never_verdict_from_a_webhook_is_checked_with_one_status_call() -> None:
+    hub = active_hub()
+    # a stale payment_finished of an earlier flow? The bank still waits for confirm.
+    hub.publish(session("payment_finished", at=None))
+    bank = Bank(session("ready_to_confirm", at=None))
+    with anyio.fail_after(1):
+        got = await wait_for_next_action(bank.status, "ps_test", "confirm", timeout=5, source=hub)
+    assert got.next_action == "confirm"
+    assert bank.calls == 1
+
+
+async def test_a_confirmed_never_verdict_raises() -> None:
+    hub = active_hub()
+    hub.publish(session("payment_finished"))
+    bank = Bank(session("payment_finished"))
+    with anyio.fail_after(1), pytest.raises(UnexpectedSessionStateError):
+        await wait_for_next_action(bank.status, "ps_test", "confirm", timeout=5, source=hub)
+    assert bank.calls == 1
+
+
+async def test_fallback_polls_when_no_webhook_comes() -> None:
+    hub = active_hub(PollSchedule(initial=0.01, maximum=0.01))
+    bank = Bank(session("ready_to_confirm"))
+
+    async def finish_later() -> None:
+        await anyio.sleep(0.05)
+        bank.state = session("payment_finished")
+
+    with anyio.fail_after(2):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(finish_later)
+            got = await wait_for_finished(bank.status, "ps_test", timeout=5, source=hub)
+    assert got.is_finished
+    assert bank.calls >= 2
+    assert hub.latest("ps_test") is got  # polled states are shared with other waiters
+
+
+async def test_driven_wait_times_out_with_the_last_state() -> None:
+    hub = active_hub(PollSchedule(initial=0.02, maximum=0.02))
+    bank = Bank(session("ready_to_confirm"))
+    with pytest.raises(WaitTimeoutError, match="webhook-driven") as info:
+        await wait_for_finished(bank.status, "ps_test", timeout=0.1, source=hub)
+    assert info.value.session is not None
+    assert info.value.session.next_action == "confirm"
+
+
+async def test_inactive_hub_means_plain_polling() -> None:
+    hub = SessionEventHub()  # nothing attached
+    hub.publish(session("payment_finished"))
+    bank = Bank(session("payment_finished"))
+    got = await wait_for_finished(bank.status, "ps_test", timeout=1, source=hub)
+    assert got.is_finished
+    assert bank.calls == 1
+
+
+async def test_many_waiters_share_one_event() -> None:
+    hub = active_hub()
+    bank = Bank(session("ready_to_confirm"))
+    done = 0
+
+    async def waiter(i: int) -> None:
+        nonlocal done
+        await wait_for_finished(bank.status, f"ps_{i % 10}", timeout=5, source=hub)
+        done += 1
+
+    with anyio.fail_after(2):
+        async with anyio.create_task_group() as tg:
+            for i in range(200):
+                tg.start_soon(waiter, i)
+            await anyio.sleep(0.01)
+            for i in range(10):
+                hub.publish(session("payment_finished", session_id=f"ps_{i}"))
+    assert done == 200
+    assert bank.calls == 0
