@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import extras
+from . import extras, finance
 from . import handlers as h
 from .handlers import Handler, Route
 
@@ -44,6 +44,9 @@ _V1_ONLY: dict[str, tuple[Handler, bool]] = {
     "npd/check": (extras.npd_check, True),
     "npd/request/status": (extras.npd_request_status, False),
     "report/account_balance": (extras.account_balance, False),
+    "report/account_statement": (finance.account_statement, False),
+    "fiscalization": (finance.fiscalization, True),
+    "tokenize/elements": (finance.tokenize_elements, True),
 }
 
 
