@@ -14,14 +14,18 @@ from ._retry import RetryPolicy
 from ._transport import Transport
 from .config import ApiVersion, Config, Environment, TimeoutInput
 from .errors import ConfigurationError
+from .resources.account_sessions import NominalSessionsResource, RkoSessionsResource
 from .resources.fiscalization import FiscalizationResource
 from .resources.fps import FpsResource
+from .resources.kyc import KycResource, KycSigner
 from .resources.recurrent import RecurrentResource
 from .resources.reports import ReportsResource
 from .resources.sberpay import SberPayResource
+from .resources.self_employed import SelfEmployedResource
 from .resources.sessions import SessionsResource
 from .resources.subscriptions import SubscriptionsResource
 from .resources.tokens import TokensResource
+from .resources.transfers import TransfersResource
 from .resources.wallet import WalletResource
 from .signing import PrivateKeyInput, PublicKeyInput, RequestSigner, SignatureVerifier
 from .webhooks import SessionEventHub, WebhooksResource
@@ -49,6 +53,10 @@ class AsyncBank131:
     sends through aiohttp's connection pool (asyncio only, ``pip install
     'bank131-async[aiohttp]'``): about 3x the throughput of httpx's pool at 100 concurrent
     requests (see ``benchmarks/``).
+
+    ``kyc_signer`` signs passport-verification requests (``bank.kyc``) with your CryptoPro
+    certificate: a callable, sync or async, from payload bytes to signature text (see
+    ``bank131_async.resources.kyc``). The SDK itself cannot produce GOST signatures.
     """
 
     def __init__(
@@ -71,6 +79,7 @@ class AsyncBank131:
         config: Config | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
+        kyc_signer: KycSigner | None = None,
     ) -> None:
         if config is None:
             if project is None or private_key is None:
@@ -134,6 +143,8 @@ class AsyncBank131:
         self._policy = retry_policy or RetryPolicy(max_retries=config.max_retries)
         # Webhook-fed session snapshots; one per client, shared by its with_options views.
         self._webhook_hub = SessionEventHub()
+        #: Signs KYC bodies (CryptoPro); see ``bank131_async.resources.kyc``.
+        self._kyc_signer = kyc_signer
         self._closed = False
         self._wire()
 
@@ -172,6 +183,16 @@ class AsyncBank131:
         self.sberpay = SberPayResource(self._transport, config.api_version)
         #: ``fiscalization`` (receipts for the self-employed without a payout).
         self.fiscalization = FiscalizationResource(self._transport, config.api_version)
+        #: ``npd/*``: self-employed checks and tax-service notifications.
+        self.self_employed = SelfEmployedResource(self._transport)
+        #: ``session/*/nominal``: payouts from an escrow (nominal) account.
+        self.nominal = NominalSessionsResource(self._transport)
+        #: ``session/*/rko``: payouts from a settlement (RKO) account.
+        self.rko = RkoSessionsResource(self._transport)
+        #: ``calculate``, ``bpa/session/init/payment``, ``cash/payout/session/init``.
+        self.transfers = TransfersResource(self._transport)
+        #: ``check``, ``check/{id}`` on the KYC host (signed with ``kyc_signer``).
+        self.kyc = KycResource(self._transport, self._kyc_signer)
 
     # ------------------------------------------------------------------ construction helpers
 
@@ -213,6 +234,7 @@ class AsyncBank131:
         view._config = attrs.evolve(self._config, **changes)
         view._signer = self._signer
         view._verifier = self._verifier
+        view._kyc_signer = self._kyc_signer
         view._webhook_hub = self._webhook_hub
         view._http = self._http
         view._owns_http = False

@@ -34,6 +34,8 @@ __all__ = [
     "InsufficientWalletBalanceError",
     "InvalidRequestError",
     "InvalidSignatureError",
+    "KycAlreadyExistsError",
+    "KycVerificationFailedError",
     "RateLimitError",
     "RefundAmountTooLargeError",
     "RequestTimeoutError",
@@ -280,13 +282,40 @@ _CODE_TO_CLASS: dict[str, type[ApiError]] = {
     "3DS_error": DeclinedError,
 }
 
+
+class KycAlreadyExistsError(ApiError):
+    """KYC ``already_exists``: a check for this ``inn`` + ``agent_contract_number`` was sent
+    before. ``existing_id`` is that check's id (the bank's ``data.id``): poll
+    ``bank.kyc.status(existing_id)`` instead of sending the check again."""
+
+    existing_id: str | None = None
+
+
+class KycVerificationFailedError(ApiError):
+    """KYC ``passport_validation_failure`` (passport invalid or not found) or
+    ``inn_validation_failure`` (the INN does not match the passport): the person's data was
+    checked and rejected. Correct the data; repeating the same check will not help."""
+
+
+#: KYC host codes (``errors-and-testing.md``), kept apart from the main API's codes;
+#: ``request_not_found`` stays a plain ``ApiError``.
+_KYC_CODE_TO_CLASS: dict[str, type[ApiError]] = {
+    "already_exists": KycAlreadyExistsError,
+    "request_body_validation_error": InvalidRequestError,
+    "request_header_validation_error": InvalidRequestError,
+    "passport_validation_failure": KycVerificationFailedError,
+    "inn_validation_failure": KycVerificationFailedError,
+    "invalid_sign": AuthenticationError,
+    "partner_project_not_found": AuthenticationError,
+}
+
 #: Every error code the research found; a test checks each has a mapping.
 KNOWN_ERROR_CODES: frozenset[str] = frozenset(_CODE_TO_CLASS)
 
 
 def error_class_for_code(code: str, http_status: int | None = None) -> type[ApiError]:
     """The exception class for a bank error code (``ApiError`` for codes we do not know)."""
-    cls = _CODE_TO_CLASS.get(code)
+    cls = _CODE_TO_CLASS.get(code) or _KYC_CODE_TO_CLASS.get(code)
     if cls is not None:
         return cls
     if http_status == 429:
@@ -316,7 +345,7 @@ def error_from_response(
     else:
         code, description, reasons = f"http_{http_status}", None, None
     cls = error_class_for_code(code, http_status)
-    return cls(
+    result = cls(
         code,
         description if isinstance(description, str) else "",
         http_status=http_status,
@@ -326,6 +355,11 @@ def error_from_response(
         if isinstance(reasons, list)
         else (),
     )
+    if isinstance(result, KycAlreadyExistsError) and body is not None:
+        data = body.get("data")
+        existing = data.get("id") if isinstance(data, Mapping) else None
+        result.existing_id = str(existing) if isinstance(existing, str | int) else None
+    return result
 
 
 # --------------------------------------------------------------------------- transport errors

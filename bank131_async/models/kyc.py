@@ -12,7 +12,7 @@ Results keep the whole answer in ``raw``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -37,6 +37,10 @@ def kyc_date(value: date | str | None) -> str | None:
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
     return value
+
+
+def _documents(value: Iterable[KycDocument]) -> tuple[KycDocument, ...]:
+    return tuple(value)
 
 
 def _pii(value: object) -> str:
@@ -89,7 +93,7 @@ class KycCheckV2:
     inn: str = attrs.field(repr=_pii)
     phone_number: str = attrs.field(repr=_pii)
     email: str = attrs.field(repr=_pii)
-    documents: Sequence[KycDocument] = attrs.field(converter=tuple)
+    documents: tuple[KycDocument, ...] = attrs.field(converter=_documents)
     patronymic: str | None = None
     #: Further documented fields, merged into the payload as given (not in ``repr``).
     extra: Mapping[str, Any] | None = attrs.field(default=None, repr=False)

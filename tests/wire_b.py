@@ -1,0 +1,101 @@
+"""Wire-test helpers of the self-employed, escrow/settlement, transfers and KYC tests: one
+mocked call, the request checks, and "nothing was sent" checks for validation errors."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+import respx
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from bank131_async import AsyncBank131
+from bank131_async.errors import RequestValidationError
+from tests.helpers import BASE_URL, make_client, verify_signature
+
+__all__ = ["KYC_URL", "assert_not_sent", "call_once", "check_request", "ok"]
+
+KYC_URL = "https://kyc.test"
+
+T = TypeVar("T")
+
+
+def ok(**payload: Any) -> bytes:
+    """A ``{"status": "ok", ...}`` response body."""
+    return json.dumps({"status": "ok", **payload}, ensure_ascii=False).encode()
+
+
+async def call_once(
+    partner_key: rsa.RSAPrivateKey,
+    method: str,
+    url: str,
+    answer: bytes,
+    call: Callable[[AsyncBank131], Awaitable[T]],
+    **client_options: Any,
+) -> tuple[T, httpx.Request]:
+    """Run ``call`` against a respx route (full URL) answering ``answer``."""
+    client_options.setdefault("kyc_base_url", KYC_URL)
+    async with make_client(partner_key, **client_options) as bank:
+        with respx.mock() as router:
+            route = router.route(method=method, url=url).mock(
+                return_value=httpx.Response(200, content=answer)
+            )
+            result = await call(bank)
+    assert route.call_count == 1
+    return result, route.calls.last.request
+
+
+def check_request(
+    request: httpx.Request,
+    *,
+    method: str,
+    url: str,
+    body: bytes,
+    partner_key: rsa.RSAPrivateKey,
+    idempotency_key: str | bool = False,
+    signed: bool = True,
+) -> None:
+    """URL (host, version, path), verb, exact bytes and headers. ``signed``: an
+    ``X-PARTNER-SIGN`` that verifies over exactly those bytes (else: no such header).
+    ``idempotency_key``: ``False`` none, ``True`` a generated uuid4, a string that key."""
+    assert request.method == method
+    assert str(request.url) == url
+    assert request.content == body
+    headers = request.headers
+    assert headers["Content-Type"] == "application/json"
+    assert headers["X-PARTNER-PROJECT"] == "test_project"
+    assert "X-PARTNER-SUBMERCHANT" not in headers
+    if signed:
+        verify_signature(partner_key.public_key(), request.content, headers["X-PARTNER-SIGN"])
+    else:
+        assert "X-PARTNER-SIGN" not in headers
+    if idempotency_key is False:
+        assert "X-PARTNER-IDEMPOTENCY-KEY" not in headers
+    elif idempotency_key is True:
+        assert uuid.UUID(headers["X-PARTNER-IDEMPOTENCY-KEY"]).version == 4
+    else:
+        assert headers["X-PARTNER-IDEMPOTENCY-KEY"] == idempotency_key
+
+
+async def assert_not_sent(
+    partner_key: rsa.RSAPrivateKey,
+    call: Callable[[AsyncBank131], Awaitable[Any]],
+    match: str,
+    error: type[Exception] = RequestValidationError,
+    **client_options: Any,
+) -> None:
+    """``call`` raises ``error`` (message matching ``match``) and no request leaves."""
+    client_options.setdefault("kyc_base_url", KYC_URL)
+    async with make_client(partner_key, **client_options) as bank:
+        with respx.mock(assert_all_called=False) as router:
+            router.route().mock(return_value=httpx.Response(200, content=ok()))
+            with pytest.raises(error, match=match):
+                await call(bank)
+    assert router.calls.call_count == 0
+
+
+__all__ += ["BASE_URL"]
