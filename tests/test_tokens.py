@@ -369,3 +369,13 @@ async def test_client_attribute(partner_key: rsa.RSAPrivateKey) -> None:
     async with make_client(partner_key) as bank:
         assert isinstance(bank, AsyncBank131)
         assert isinstance(bank.tokens, tokens.TokensResource)
+
+
+def test_object_reference_names_are_aliases() -> None:
+    from bank131_async import models
+
+    assert models.TokenizeWidgetMetadata is TokenizeWidget
+    assert models.AcquiringWidgetMetadata is AcquiringWidget
+    assert models.SelfEmployedWidgetMetadata is SelfEmployedWidget
+    assert models.CardTokenInfo is TokenInfo
+    assert models.PublicTokenInfo is TokenInfo

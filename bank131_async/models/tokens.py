@@ -31,14 +31,19 @@ __all__ = [
     "AccountToken",
     "AccountTokenData",
     "AcquiringWidget",
+    "AcquiringWidgetMetadata",
     "CardElements",
     "CardToken",
+    "CardTokenInfo",
     "PublicToken",
+    "PublicTokenInfo",
     "RecurrentToken",
     "SelfEmployedWidget",
+    "SelfEmployedWidgetMetadata",
     "TokenInfo",
     "TokenInfoType",
     "TokenizeWidget",
+    "TokenizeWidgetMetadata",
 ]
 
 
@@ -176,3 +181,12 @@ class CardToken:
 
     token: str | None = attrs.field(default=None, repr=_masked)
     raw: Mapping[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+
+
+# The names the bank's object reference uses, for readers coming from it.
+TokenizeWidgetMetadata = TokenizeWidget
+AcquiringWidgetMetadata = AcquiringWidget
+SelfEmployedWidgetMetadata = SelfEmployedWidget
+#: ``token/info`` answers share one class (see :class:`TokenInfo`).
+CardTokenInfo = TokenInfo
+PublicTokenInfo = TokenInfo
