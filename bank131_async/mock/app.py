@@ -24,6 +24,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from . import kyc
 from .config import MockConfig
 from .faults import Fault, FaultKind, Faults
 from .handlers import Context, Route
@@ -114,7 +115,18 @@ class MockBankApp:
             if fault is not None and not fault.processes_first:
                 await self._inject(fault, send)
                 return
-        status, payload = self._process(scope, route, body)
+        if route is None and kyc.handles(scope["path"]):
+            # KYC: its own checks (no X-PARTNER-SIGN, signature in the body), GET check/{id}.
+            status, payload = kyc.process(
+                self.state,
+                self.config.project,
+                scope["method"],
+                scope["path"],
+                scope["headers"],
+                body,
+            )
+        else:
+            status, payload = self._process(scope, route, body)
         if fault is not None:
             await self._inject(fault, send)
             return

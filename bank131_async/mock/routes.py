@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import extras, finance
+from . import account_sessions, extras, finance, npd, transfers
 from . import handlers as h
 from .handlers import Handler, Route
 
@@ -48,6 +48,10 @@ _V1_ONLY: dict[str, tuple[Handler, bool]] = {
     "fiscalization": (finance.fiscalization, True),
     "tokenize/elements": (finance.tokenize_elements, True),
 }
+
+# Part B: self-employed notifications, transfers, escrow/settlement card payouts (KYC is
+# routed by the app itself: its status path holds the request id).
+_V1_ONLY.update({**npd.ROUTES, **transfers.ROUTES, **account_sessions.ROUTES})
 
 
 def _routes() -> dict[str, Route]:
