@@ -1,0 +1,115 @@
+"""Both ready receivers (FastAPI under uvicorn, aiohttp) over loopback: verify, dispatch,
+answer 200/400/500, de-duplicate; a client source gets the router attached."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from bank131_async import AsyncBank131
+from bank131_async.errors import ConfigurationError
+from bank131_async.models import PaymentFinished, UnknownWebhook, WebhookEvent
+from bank131_async.testing import WebhookSigner, webhook_payload
+from bank131_async.webhooks import WebhookRouter
+from tests.contrib.servers import RECEIVERS, ReceiverFactory
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(params=sorted(RECEIVERS))
+def receiver(request: pytest.FixtureRequest) -> ReceiverFactory:
+    return RECEIVERS[request.param]
+
+
+@pytest.fixture(scope="module")
+def signer(bank_key: rsa.RSAPrivateKey) -> WebhookSigner:
+    return WebhookSigner(bank_key)
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(timeout=5) as client:
+        yield client
+
+
+async def test_statuses(
+    receiver: ReceiverFactory,
+    signer: WebhookSigner,
+    partner_key: rsa.RSAPrivateKey,
+    http: httpx.AsyncClient,
+) -> None:
+    router = WebhookRouter()
+    finished: list[WebhookEvent] = []
+    unknown: list[UnknownWebhook] = []
+    failures = 0
+
+    @router.on(PaymentFinished)
+    async def on_finished(event: PaymentFinished) -> None:
+        finished.append(event)
+
+    @router.on(UnknownWebhook)
+    async def on_unknown(event: UnknownWebhook) -> None:
+        unknown.append(event)
+
+    @router.on("ready_to_capture")
+    async def broken(event: WebhookEvent) -> None:
+        nonlocal failures
+        failures += 1
+        raise RuntimeError("handler bug")
+
+    async with receiver(signer.verifier, router) as url:
+        body, headers = signer.headers(webhook_payload("payment_finished", session_id="ps_1"))
+        response = await http.post(url, content=body, headers=headers)
+        assert (response.status_code, response.json()) == (200, {})
+        # the bank's re-send of the same delivery: 200, handler not called again
+        assert (await http.post(url, content=body, headers=headers)).status_code == 200
+        assert len(finished) == 1
+
+        forged, forged_headers = WebhookSigner(partner_key).headers(
+            webhook_payload("payment_finished")
+        )
+        assert (await http.post(url, content=forged, headers=forged_headers)).status_code == 400
+        missing = await http.post(url, content=body, headers={"Content-Type": "application/json"})
+        assert missing.status_code == 400
+        lower = {"x-partner-sign": headers["X-PARTNER-SIGN"]}  # header lookup ignores case
+        assert (await http.post(url, content=body, headers=lower)).status_code == 200
+        tampered = body.replace(b"ps_1", b"ps_2")
+        assert (await http.post(url, content=tampered, headers=headers)).status_code == 400
+        assert len(finished) == 1
+
+        garbage, garbage_headers = signer.headers(b"<html>")
+        assert (await http.post(url, content=garbage, headers=garbage_headers)).status_code == 400
+
+        new_type, new_headers = signer.headers({"type": "brand_new", "data": {"x": 1}})
+        assert (await http.post(url, content=new_type, headers=new_headers)).status_code == 200
+        assert [e.raw["data"] for e in unknown] == [{"x": 1}]
+
+        failing, failing_headers = signer.headers(webhook_payload("ready_to_capture"))
+        assert (await http.post(url, content=failing, headers=failing_headers)).status_code == 500
+        # not marked as seen: the re-send runs the handler again
+        assert (await http.post(url, content=failing, headers=failing_headers)).status_code == 500
+        assert failures == 2
+
+
+async def test_client_source_attaches_the_router(
+    receiver: ReceiverFactory, signer: WebhookSigner, partner_key: rsa.RSAPrivateKey
+) -> None:
+    async with AsyncBank131(
+        project="p", private_key=partner_key, bank_public_key=signer.public_key_pem
+    ) as bank:
+        router = WebhookRouter()
+        assert not bank.webhooks.hub.active
+        async with receiver(bank, router):
+            assert bank.webhooks.hub.active
+
+
+async def test_client_without_bank_key_fails_at_construction(
+    receiver: ReceiverFactory, partner_key: rsa.RSAPrivateKey
+) -> None:
+    async with AsyncBank131(project="p", private_key=partner_key) as bank:
+        with pytest.raises(ConfigurationError, match="bank_public_key"):
+            async with receiver(bank, WebhookRouter()):
+                pass
