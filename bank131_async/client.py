@@ -202,11 +202,15 @@ class AsyncBank131:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
+        kyc_signer: KycSigner | None = None,
         **overrides: Any,
     ) -> AsyncBank131:
         """A client configured by ``BANK131_*`` variables (see :meth:`Config.from_env`)."""
         return cls(
-            config=Config.from_env(**overrides), transport=transport, http_client=http_client
+            config=Config.from_env(**overrides),
+            transport=transport,
+            http_client=http_client,
+            kyc_signer=kyc_signer,
         )
 
     def with_options(

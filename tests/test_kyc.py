@@ -499,3 +499,22 @@ def _legacy_fields() -> dict[str, Any]:
     import attrs
 
     return {a.name: getattr(LEGACY, a.name) for a in attrs.fields(KycCheckV1)}
+
+
+async def test_from_env_takes_a_kyc_signer(partner_key: rsa.RSAPrivateKey) -> None:
+    from tests.helpers import private_pem
+
+    signer = RecordingSigner()
+    environ = {
+        "BANK131_PROJECT": "test_project",
+        "BANK131_PRIVATE_KEY": private_pem(partner_key).decode(),
+    }
+    async with AsyncBank131.from_env(
+        environ=environ, kyc_base_url=KYC_URL, kyc_signer=signer
+    ) as bank:
+        with respx.mock() as router:
+            router.post(f"{KYC_URL}/api/v2.0/check").mock(
+                return_value=httpx.Response(200, content=CHECK_ANSWER)
+            )
+            await bank.kyc.check(PERSON)
+    assert signer.payloads == [SIGNED_BYTES]
