@@ -6,10 +6,13 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
 import pytest
+import respx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async import AsyncBank131
+from bank131_async.errors import IdempotencyConflictError
 from bank131_async.models import (
     AmountDetails,
     BankCard,
@@ -30,6 +33,7 @@ from bank131_async.models import (
 )
 from bank131_async.resources import account_sessions
 from bank131_async.resources.account_sessions import _AccountSessionsResource
+from tests.helpers import make_client
 from tests.wire_b import BASE_URL, assert_not_sent, call_once, check_request
 
 pytestmark = pytest.mark.anyio
@@ -405,3 +409,37 @@ async def test_validation_sends_nothing(
     call: Callable[[AsyncBank131], Awaitable[Any]], match: str, partner_key: rsa.RSAPrivateKey
 ) -> None:
     await assert_not_sent(partner_key, call, match)
+
+
+async def test_a_conflict_on_a_retry_returns_the_session_state(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    conflict = {
+        "status": "error",
+        "error": {"code": "idempotency_key_already_exists", "description": "processed"},
+    }
+    url = f"{BASE_URL}/api/v1/session/start/payout/nominal"
+    async with make_client(partner_key, max_retries=2) as bank:
+        with respx.mock() as router:
+            start = router.post(url).mock(
+                side_effect=[httpx.ReadTimeout("lost"), httpx.Response(409, json=conflict)]
+            )
+            status = router.post(f"{BASE_URL}/api/v2/session/status").mock(
+                return_value=httpx.Response(200, content=ANSWER)
+            )
+            session = await bank.nominal.start_payout("ps_7", idempotency_key="k-1")
+    assert start.call_count == 2
+    assert {c.request.headers["X-PARTNER-IDEMPOTENCY-KEY"] for c in start.calls} == {"k-1"}
+    assert status.call_count == 1
+    assert session == EXPECTED
+
+
+async def test_a_conflict_on_the_first_attempt_surfaces(partner_key: rsa.RSAPrivateKey) -> None:
+    conflict = {"status": "error", "error": {"code": "idempotency_key_already_exists"}}
+    async with make_client(partner_key) as bank:
+        with respx.mock() as router:
+            router.post(f"{BASE_URL}/api/v1/session/start/payout/rko").mock(
+                return_value=httpx.Response(409, json=conflict)
+            )
+            with pytest.raises(IdempotencyConflictError):
+                await bank.rko.start_payout("ps_7", idempotency_key="reused")
