@@ -350,6 +350,9 @@ class WebhookRouter:
         if listener in self._listeners:
             self._listeners.remove(listener)
 
+    def has_listener(self, listener: Callable[[WebhookEvent], None]) -> bool:
+        return listener in self._listeners
+
     def handlers_for(self, event: WebhookEvent) -> list[Callable[[Any], Awaitable[Any]]]:
         found = list(self._handlers.get(event.type, ()))
         if isinstance(event, UnknownWebhook):
@@ -635,7 +638,7 @@ class WebhooksResource:
         """
         if fallback is not None:
             self._hub.fallback = fallback
-        if self._hub.publish_event not in router._listeners:
+        if not router.has_listener(self._hub.publish_event):
             router.add_listener(self._hub.publish_event)
             self._hub.attach_source()
         return router
@@ -643,7 +646,7 @@ class WebhooksResource:
     def detach(self, router: WebhookRouter) -> None:
         """Stop feeding the waits from ``router`` (waits fall back to fast polling when no
         router is attached)."""
-        if self._hub.publish_event in router._listeners:
+        if router.has_listener(self._hub.publish_event):
             router.remove_listener(self._hub.publish_event)
             self._hub.detach_source()
 

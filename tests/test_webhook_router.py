@@ -3,6 +3,7 @@ webhook-driven waits, without sockets."""
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,7 +11,12 @@ import anyio
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bank131_async import PollSchedule, UnexpectedSessionStateError, WaitTimeoutError
+from bank131_async import (
+    AsyncBank131,
+    PollSchedule,
+    UnexpectedSessionStateError,
+    WaitTimeoutError,
+)
 from bank131_async.converter import structure
 from bank131_async.models import (
     PaymentFinished,
@@ -458,3 +464,57 @@ async def test_many_waiters_share_one_event() -> None:
                 hub.publish(session("payment_finished", session_id=f"ps_{i}"))
     assert done == 200
     assert bank.calls == 0
+
+
+# --------------------------------------------------------------------------- the client
+
+
+async def test_views_share_the_hub_and_waits_need_no_request(
+    partner_key: rsa.RSAPrivateKey, signer: WebhookSigner
+) -> None:
+    # base_url points nowhere: any status request would fail the wait
+    async with AsyncBank131(
+        project="p",
+        private_key=partner_key,
+        bank_public_key=signer.public_key_pem,
+        base_url="http://127.0.0.1:9",
+    ) as bank:
+        router = bank.webhooks.attach(WebhookRouter(), fallback=PollSchedule(initial=30))
+        bank.webhooks.attach(router)  # idempotent
+        view = bank.with_options(timeout=2)
+        assert view.webhooks.hub is bank.webhooks.hub
+        assert view.webhooks.hub.active
+        body, signature = signer.sign(webhook_payload("payment_finished", session_id="ps_v"))
+        await router.dispatch(view.webhooks.parse(body, signature))
+        with anyio.fail_after(1):
+            done = await view.sessions.wait_for_finished("ps_v", timeout=5)
+        assert done.is_finished
+        bank.webhooks.detach(router)
+        assert not bank.webhooks.hub.active
+        bank.webhooks.detach(router)  # idempotent
+
+
+async def test_feed_without_a_router(partner_key: rsa.RSAPrivateKey, signer: WebhookSigner) -> None:
+    async with AsyncBank131(
+        project="p", private_key=partner_key, bank_public_key=signer.public_key_pem
+    ) as bank:
+        bank.webhooks.feed(event_of(signer, "ready_to_confirm", session_id="ps_f"))
+        latest = bank.webhooks.hub.latest("ps_f")
+        assert latest is not None
+        assert latest.next_action == "confirm"
+        assert "active=False" in repr(bank.webhooks)
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "bank131_async.webhooks",
+        "bank131_async.testing",
+        "bank131_async.contrib.fastapi",
+        "bank131_async.contrib.aiohttp",
+        "bank131_async.models.webhooks",
+    ],
+)
+def test_every_name_in_all_exists(module: str) -> None:
+    imported = importlib.import_module(module)
+    assert [n for n in imported.__all__ if not hasattr(imported, n)] == []
