@@ -871,3 +871,9 @@ def test_response_without_discriminators_still_parses() -> None:
     assert payment.payment_details.wallet is not None
     assert payment.payment_details.wallet.type is None
     assert session.is_finished
+
+
+@pytest.mark.parametrize("key", ["citizenship_country_iso_3", "citizenship_country_iso3"])
+def test_participant_citizenship_accepts_both_documented_spellings(key: str) -> None:
+    participant = structure({key: "RUS"}, Participant)
+    assert participant.citizenship_country_iso_3 == "RUS"

@@ -9,6 +9,8 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from ..converter import alias
+
 __all__ = [
     "AmountDetails",
     "Amounts",
@@ -136,7 +138,11 @@ class Participant:
     description: str | None = None
     identity_document: IdentityDocument | None = None
     wallet_id: str | None = None
-    citizenship_country_iso_3: str | None = None
+    #: The PHP SDK's spelling; the transfers docs write ``citizenship_country_iso3`` (accepted
+    #: on input too).
+    citizenship_country_iso_3: str | None = attrs.field(
+        default=None, metadata=alias("citizenship_country_iso3")
+    )
     date_of_birth: date | None = None
 
 
