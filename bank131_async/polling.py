@@ -157,13 +157,21 @@ async def _wait_driven(
     timeout: float,
     source: WakeupSource,
 ) -> Session:
-    """Like :func:`_poll`, but woken by ``source``; polls only as a slow fallback."""
+    """Like :func:`_poll`, but woken by ``source``; polls only as a slow fallback.
+
+    Status calls: one at the start if ``source`` has no snapshot of the session, one to
+    confirm a snapshot that says the wait can never succeed, and one per ``source.fallback``
+    interval without news. While webhooks flow, a wait after a session call costs none.
+    """
     last: Session | None = None
     last_error: Bank131Error | None = None
     polls = 0
     with anyio.move_on_after(timeout), source.watch(session_id) as watch:
         intervals = source.fallback.intervals()
-        poll_now = False
+        # A session the source has never seen (no webhook yet, and no response of this client
+        # mentioned it) is read once at once, so a wait that can never succeed fails at once.
+        pending = watch.take()
+        poll_now = pending is None
         while True:
             if poll_now:
                 poll_now = False
@@ -186,7 +194,8 @@ async def _wait_driven(
                         raise UnexpectedSessionStateError(
                             f"{_describe(fresh)}: {reason}", session=fresh
                         )
-            snapshot = watch.take()
+            snapshot = pending if pending is not None else watch.take()
+            pending = None
             if snapshot is not None:
                 last = snapshot
                 if done(snapshot):

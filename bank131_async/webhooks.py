@@ -560,6 +560,8 @@ class SessionEventHub:
     def publish(self, session: Session) -> bool:
         """Offer a snapshot; wake its waiters if it is the newest. Returns whether kept."""
         entry = self._entry(session.id)
+        if entry.session is session or entry.session == session:
+            return False  # nothing new (the same poll result, a re-sent webhook)
         if entry.session is not None and not _supersedes(session, entry.session):
             logger.debug("session %s: out-of-order snapshot ignored", session.id)
             return False

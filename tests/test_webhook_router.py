@@ -314,7 +314,8 @@ def test_hub_without_timestamps_never_moves_backwards() -> None:
     latest = hub.latest("ps_test")
     assert latest is not None
     assert latest.is_finished
-    assert hub.publish(session("payment_refunded", at=None))
+    assert not hub.publish(session("payment_finished", at=None))  # the same again: nothing new
+    assert hub.publish(session("payment_refunded", at=None, operation_status="failed"))
 
 
 def test_hub_is_bounded_but_keeps_watched_sessions() -> None:
@@ -351,6 +352,7 @@ def active_hub(fallback: PollSchedule | None = None) -> SessionEventHub:
 
 async def test_wait_resolves_from_a_webhook_without_polling() -> None:
     hub = active_hub()
+    hub.publish(session("action_required", at=0))  # e.g. the confirm response of this client
     bank = Bank(session("ready_to_confirm"))
     result: list[Session] = []
 
@@ -445,8 +447,34 @@ async def test_inactive_hub_means_plain_polling() -> None:
     assert bank.calls == 1
 
 
+async def test_unseen_session_is_read_once_at_once() -> None:
+    hub = active_hub()
+    bank = Bank(session("payment_finished", status="cancelled", operation_status="failed"))
+    with anyio.fail_after(1), pytest.raises(UnexpectedSessionStateError, match="never come"):
+        await wait_for_next_action(bank.status, "ps_test", "confirm", timeout=5, source=hub)
+    assert bank.calls == 1
+
+
+async def test_unseen_session_read_once_then_webhooks() -> None:
+    hub = active_hub()
+    bank = Bank(session("ready_to_confirm"))
+
+    async def finish_soon() -> None:
+        await anyio.sleep(0.02)
+        hub.publish(session("payment_finished", at=5))
+
+    with anyio.fail_after(1):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(finish_soon)
+            done = await wait_for_finished(bank.status, "ps_test", timeout=5, source=hub)
+    assert done.is_finished
+    assert bank.calls == 1  # the first read only
+
+
 async def test_many_waiters_share_one_event() -> None:
     hub = active_hub()
+    for i in range(10):
+        hub.publish(session("ready_to_confirm", session_id=f"ps_{i}"))
     bank = Bank(session("ready_to_confirm"))
     done = 0
 

@@ -144,7 +144,11 @@ class SessionsResource(Resource):
                 exc.idempotency_key,
             )
             return await self.status(session_id, timeout=timeout)
-        return _session(data)
+        session = _session(data)
+        if self._events is not None and self._events.active:
+            # Webhook-driven waits start from what this client last saw (no status call).
+            self._events.publish(session)
+        return session
 
     # ------------------------------------------------------------------ create / payouts
 
