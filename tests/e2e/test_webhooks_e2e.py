@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from bank131_async import AsyncBank131, PollSchedule, UnexpectedSessionStateError
+from bank131_async.aiohttp_transport import AiohttpTransport
 from bank131_async.mock import MockBank131
 from bank131_async.models import (
     AmountDetails,
@@ -102,12 +103,34 @@ async def payout(bank: AsyncBank131, ref: str) -> str:
     return session.id
 
 
-async def full_flow(bank: AsyncBank131, ref: str, timeout: float = 10) -> None:
+class Gauge:
+    """How many waits are in progress at once."""
+
+    def __init__(self) -> None:
+        self.current = self.peak = 0
+
+    def __enter__(self) -> None:
+        self.current += 1
+        self.peak = max(self.peak, self.current)
+
+    def __exit__(self, *exc: object) -> None:
+        self.current -= 1
+
+
+async def full_flow(
+    bank: AsyncBank131,
+    ref: str,
+    timeout: float = 10,
+    gauge: Gauge | None = None,
+) -> None:
+    gauge = gauge or Gauge()
     sid = await payout(bank, ref)
-    ready = await bank.sessions.wait_for_next_action(sid, "confirm", timeout=timeout)
+    with gauge:
+        ready = await bank.sessions.wait_for_next_action(sid, "confirm", timeout=timeout)
     assert ready.next_action == "confirm"
     await bank.sessions.confirm(sid)
-    finished = await bank.sessions.wait_for_finished(sid, timeout=timeout)
+    with gauge:
+        finished = await bank.sessions.wait_for_finished(sid, timeout=timeout)
     assert finished.is_finished
 
 
@@ -241,21 +264,33 @@ async def test_thousand_concurrent_waits_cost_almost_no_polls(
     router = WebhookRouter()
     events = recorder(router)
     counter = StatusCounter(monkeypatch)
+    # The emulator posts each webhook from its own task through one httpx pool, whose queue
+    # handling is quadratic in the requests waiting for a connection: a burst of 1,000
+    # webhooks starves the event loop (pool timeouts, lost deliveries). Its sender takes any
+    # httpx client; give it one over the SDK's aiohttp transport, which queues in O(1).
+    assert mock.webhooks._client is None
+    mock.webhooks._client = httpx.AsyncClient(transport=AiohttpTransport(100), timeout=5)
     # aiohttp backend: the fastest pool; 20 connections keep the mock's webhook queue short.
     async with mock.client(http_backend="aiohttp", max_connections=20) as bank:
         bank.webhooks.attach(router, fallback=SLOW_FALLBACK)
         async with RECEIVERS[receiver_name](bank, router) as url:
             mock.config.webhook_url = url
+            # The bank takes 1.5 s per step, longer than sending 1,000 requests: every wait is
+            # in progress before its webhook comes (the gauge shows how many waited at once).
+            mock.config.confirm_delay = mock.config.process_delay = 1.5
             started = time.monotonic()
+            gauge = Gauge()
             with anyio.fail_after(25):
                 async with anyio.create_task_group() as tg:
                     for i in range(count):
-                        tg.start_soon(full_flow, bank, f"e2e-thousand-{i}", 20.0)
+                        tg.start_soon(full_flow, bank, f"e2e-thousand-{i}", 20.0, gauge)
             elapsed = time.monotonic() - started
             await mock.webhooks.wait_idle()
     print(
         f"\n{count} webhook-driven payout flows (2 waits each) in {elapsed:.2f}s: "
-        f"{counter.calls} session/status polls, {len(events)} webhooks"
+        f"{counter.calls} session/status polls, {len(events)} webhooks, "
+        f"up to {gauge.peak} waits in progress at once"
     )
     assert len(events) == 2 * count
     assert counter.calls <= count // 100  # (almost) none: webhooks answered the waits
+    assert gauge.peak >= count * 9 // 10
