@@ -196,7 +196,9 @@ class SeenStore(Protocol):
     ``add_if_new`` atomically claims ``key`` and says whether it was new; ``discard`` releases
     a claim (a handler failed, so the bank's re-send must be processed). Entries should expire
     after a TTL longer than the bank's re-send window (about 30 minutes). A shared store
-    (Redis ``SET key 1 NX EX ttl`` / ``DEL key``) de-duplicates across processes.
+    (Redis ``SET key 1 NX EX ttl`` / ``DEL key``) de-duplicates across processes; there a
+    re-send reaching another process while the first attempt is still being handled counts as
+    a duplicate, so keep handlers well below the bank's delivery timeout (enqueue long work).
     """
 
     async def add_if_new(self, key: str) -> bool: ...
@@ -372,17 +374,20 @@ class WebhookRouter:
         key = _event_key(event)
         while (running := self._inflight.get(key)) is not None:
             await running.wait()
-        if not await self.seen.add_if_new(key):
-            logger.info("webhook %s for %s: duplicate delivery, skipped", event.type, _sid(event))
-            return DispatchResult.DUPLICATE
-        finished = anyio.Event()
-        self._inflight[key] = finished
+        # Claimed in this process before the first await, so a concurrent re-send waits above.
+        finished = self._inflight[key] = anyio.Event()
         try:
-            return await self._run(event)
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                await self.seen.discard(key)
-            raise
+            if not await self.seen.add_if_new(key):
+                logger.info(
+                    "webhook %s for %s: duplicate delivery, skipped", event.type, _sid(event)
+                )
+                return DispatchResult.DUPLICATE
+            try:
+                return await self._run(event)
+            except BaseException:
+                with anyio.CancelScope(shield=True):
+                    await self.seen.discard(key)
+                raise
         finally:
             del self._inflight[key]
             finished.set()

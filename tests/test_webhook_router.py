@@ -203,6 +203,39 @@ async def test_resend_during_handling_waits_for_the_first(signer: WebhookSigner)
     assert attempts == 1
 
 
+async def test_slow_store_resend_after_a_failure_is_processed(signer: WebhookSigner) -> None:
+    class SlowStore(MemorySeenStore):
+        async def add_if_new(self, key: str) -> bool:
+            await anyio.sleep(0.01)  # a network round trip
+            return await super().add_if_new(key)
+
+    router = WebhookRouter(seen=SlowStore())
+    attempts = 0
+
+    @router.on("*")
+    async def first_fails(event: WebhookEvent) -> None:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            await anyio.sleep(0.03)  # the re-send's claim completes meanwhile
+            raise RuntimeError("boom")
+
+    event = event_of(signer, "payment_finished")
+    outcomes: list[object] = []
+
+    async def deliver() -> None:
+        try:
+            outcomes.append(await router.dispatch(event))
+        except RuntimeError as exc:
+            outcomes.append(str(exc))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(deliver)
+        tg.start_soon(deliver)  # the re-send, while the first is still claiming
+    assert outcomes == ["boom", DispatchResult.HANDLED]
+    assert attempts == 2
+
+
 async def test_dedupe_can_be_switched_off(signer: WebhookSigner) -> None:
     router = WebhookRouter(dedupe=False)
     seen: list[WebhookEvent] = []
