@@ -11,7 +11,7 @@ Sign a body the way the bank does and feed it to your receiver::
 
     bank = AsyncBank131(..., bank_public_key=signer.public_key_pem)   # verifies those
 
-Or import the fixtures into your ``conftest.py`` (they need pytest)::
+Or import the fixtures into your ``conftest.py`` (defined when pytest is installed)::
 
     from bank131_async.testing import bank131_bank_key, bank131_webhook_signer  # noqa: F401
 
@@ -22,12 +22,12 @@ Or import the fixtures into your ``conftest.py`` (they need pytest)::
 from __future__ import annotations
 
 import base64
+import importlib.util
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import attrs
-import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
@@ -189,13 +189,15 @@ class WebhookSigner:
         return f"WebhookSigner(<RSA-{self.key.key_size} throwaway bank key>)"
 
 
-@pytest.fixture(scope="session")
-def bank131_bank_key() -> rsa.RSAPrivateKey:
-    """A throwaway "bank" private key, generated once per test session."""
-    return generate_key()
+if importlib.util.find_spec("pytest") is not None:  # the helpers above work without pytest
+    import pytest
 
+    @pytest.fixture(scope="session")
+    def bank131_bank_key() -> rsa.RSAPrivateKey:
+        """A throwaway "bank" private key, generated once per test session."""
+        return generate_key()
 
-@pytest.fixture
-def bank131_webhook_signer(bank131_bank_key: rsa.RSAPrivateKey) -> WebhookSigner:
-    """A :class:`WebhookSigner` over :func:`bank131_bank_key`."""
-    return WebhookSigner(bank131_bank_key)
+    @pytest.fixture
+    def bank131_webhook_signer(bank131_bank_key: rsa.RSAPrivateKey) -> WebhookSigner:
+        """A :class:`WebhookSigner` over :func:`bank131_bank_key`."""
+        return WebhookSigner(bank131_bank_key)
