@@ -476,8 +476,12 @@ def _rank(session: Session) -> int:
 def _supersedes(new: Session, old: Session) -> bool:
     """Whether ``new`` is at least as recent as ``old`` (deliveries come in any order)."""
     a, b = new.updated_at, old.updated_at
-    if isinstance(a, datetime) and isinstance(b, datetime) and a != b:
-        return a > b
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        try:
+            if a != b:
+                return a > b
+        except TypeError:  # naive vs aware (hand-built sessions): use the lifecycle order
+            pass
     # No timestamps (or equal ones): never move backwards through the lifecycle.
     return _rank(new) >= _rank(old)
 

@@ -351,6 +351,15 @@ def test_hub_without_timestamps_never_moves_backwards() -> None:
     assert hub.publish(session("payment_refunded", at=None, operation_status="failed"))
 
 
+def test_hub_tolerates_naive_timestamps() -> None:
+    hub = SessionEventHub()
+    finished = session("payment_finished", at=5)
+    assert hub.publish(finished)
+    naive = Session(id="ps_test", status="in_progress", updated_at=datetime(2030, 1, 1))
+    assert not hub.publish(naive)  # not comparable: lifecycle order keeps the finished state
+    assert hub.latest("ps_test") is finished
+
+
 def test_hub_is_bounded_but_keeps_watched_sessions() -> None:
     hub = SessionEventHub(max_sessions=5)
     with hub.watch("ps_watched"):
