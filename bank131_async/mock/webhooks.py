@@ -35,6 +35,12 @@ class WebhookDelivery:
     finished: bool = False
 
 
+#: Deliveries in flight at once. Bursts queue on this semaphore (O(1) per waiter) instead of
+#: in httpx's pool, whose per-event scan over waiting requests starved the event loop when
+#: 1,000 webhooks went out together (pool timeouts, lost deliveries).
+MAX_CONCURRENT_DELIVERIES = 20
+
+
 class WebhookSender:
     def __init__(self, config: MockConfig, bank_key: rsa.RSAPrivateKey) -> None:
         self.config = config
@@ -42,6 +48,7 @@ class WebhookSender:
         self.deliveries: list[WebhookDelivery] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._client: httpx.AsyncClient | None = None
+        self._slots = asyncio.Semaphore(MAX_CONCURRENT_DELIVERIES)
 
     def send(self, kind: str, session: Session) -> None:
         url = self.config.webhook_url
@@ -67,13 +74,15 @@ class WebhookSender:
         self, url: str, body: bytes, signature: str, delivery: WebhookDelivery
     ) -> None:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self.config.webhook_timeout)
+            limits = httpx.Limits(max_connections=MAX_CONCURRENT_DELIVERIES)
+            self._client = httpx.AsyncClient(timeout=self.config.webhook_timeout, limits=limits)
         headers = {"Content-Type": "application/json", "X-PARTNER-SIGN": signature}
         delay = self.config.webhook_retry_delay
         try:
             for attempt in range(1, self.config.webhook_max_attempts + 1):
                 try:
-                    response = await self._client.post(url, content=body, headers=headers)
+                    async with self._slots:
+                        response = await self._client.post(url, content=body, headers=headers)
                 except httpx.HTTPError as exc:
                     delivery.outcomes.append(type(exc).__name__)
                 else:

@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from bank131_async import AsyncBank131, PollSchedule, UnexpectedSessionStateError
-from bank131_async.aiohttp_transport import AiohttpTransport
 from bank131_async.mock import MockBank131
 from bank131_async.models import (
     AmountDetails,
@@ -264,12 +263,6 @@ async def test_thousand_concurrent_waits_cost_almost_no_polls(
     router = WebhookRouter()
     events = recorder(router)
     counter = StatusCounter(monkeypatch)
-    # The emulator posts each webhook from its own task through one httpx pool, whose queue
-    # handling is quadratic in the requests waiting for a connection: a burst of 1,000
-    # webhooks starves the event loop (pool timeouts, lost deliveries). Its sender takes any
-    # httpx client; give it one over the SDK's aiohttp transport, which queues in O(1).
-    assert mock.webhooks._client is None
-    mock.webhooks._client = httpx.AsyncClient(transport=AiohttpTransport(100), timeout=5)
     # aiohttp backend: the fastest pool; 20 connections keep the mock's webhook queue short.
     async with mock.client(http_backend="aiohttp", max_connections=20) as bank:
         bank.webhooks.attach(router, fallback=SLOW_FALLBACK)
