@@ -1,4 +1,4 @@
-"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``demo``, ``bench``."""
+"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``demo``, ``examples``, ``bench``."""
 
 from __future__ import annotations
 
@@ -31,6 +31,13 @@ def typecheck(session: nox.Session) -> None:
 def demo(session: nox.Session) -> None:
     session.install("-e", ".[mock,aiohttp]")
     session.run("python", "examples/bulk_payout.py", *session.posargs)
+
+
+@nox.session(python="3.11")
+def examples(session: nox.Session) -> None:
+    session.install("-e", ".[mock,aiohttp,fastapi]")
+    session.run("python", "examples/bulk_payout.py", "--count", "100")
+    session.run("python", "examples/webhooks_fastapi.py")
 
 
 @nox.session(python="3.11")

@@ -22,7 +22,9 @@ from .errors import (
     WaitTimeoutError,
 )
 from .polling import PollSchedule
+from .resources.kyc import KycSigner, kyc_payload_bytes
 from .signing import RequestSigner, SignatureVerifier
+from .webhooks import WebhookRouter, parse_webhook
 
 __all__ = [
     "DEMO_URL",
@@ -34,6 +36,7 @@ __all__ = [
     "ConfigurationError",
     "IdempotencyConflictError",
     "InvalidSignatureError",
+    "KycSigner",
     "PollSchedule",
     "RequestSigner",
     "RequestValidationError",
@@ -44,5 +47,8 @@ __all__ = [
     "TransportError",
     "UnexpectedSessionStateError",
     "WaitTimeoutError",
+    "WebhookRouter",
     "__version__",
+    "kyc_payload_bytes",
+    "parse_webhook",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 
 import attrs
 import pytest
@@ -21,6 +22,10 @@ PUBLIC_MODULES = [
     "bank131_async.polling",
     "bank131_async.client",
     "bank131_async.mock",
+    "bank131_async.resources",
+    "bank131_async.webhooks",
+    "bank131_async.testing",
+    "bank131_async.aiohttp_transport",
 ]
 
 
@@ -34,7 +39,9 @@ def test_every_name_in_all_exists(name: str) -> None:
 
 
 def test_every_model_class_is_exported() -> None:
-    for module_name in ("common", "enums", "fiscalization", "methods", "sessions"):
+    for module_name in sorted(
+        m.name for m in pkgutil.iter_modules(models.__path__) if not m.name.startswith("_")
+    ):
         module = importlib.import_module(f"bank131_async.models.{module_name}")
         defined = {
             name

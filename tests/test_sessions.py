@@ -465,6 +465,21 @@ CASES = [
     ),
     Case("cancel", "session/cancel", lambda s, k: s.cancel("ps_1", **k), b'{"session_id":"ps_1"}'),
     Case(
+        "cancel-information",
+        "session/cancel",
+        lambda s, k: s.cancel("ps_1", confirm_information=CONFIRM_INFO, **k),
+        b'{"session_id":"ps_1","confirm_information":{"transfer_details":{"payout_details":'
+        + W_INFO_CARD
+        + b","
+        + W_INFO_REST
+        + b"}}}",
+        b'{"session_id":"ps_1","confirm_information":{"transfer_details":{'
+        + W_INFO_REST
+        + b',"payment_method":'
+        + W_INFO_CARD
+        + b"}}}",
+    ),
+    Case(
         "capture", "session/capture", lambda s, k: s.capture("ps_1", **k), b'{"session_id":"ps_1"}'
     ),
     Case(

@@ -14,24 +14,22 @@ from .tokens import TokensResource
 from .transfers import TransfersResource
 from .wallet import WalletResource
 
-__all__ = ["SessionsResource"]
-__all__ += [
+__all__ = [
     "FiscalizationResource",
     "FpsResource",
-    "RecurrentResource",
-    "ReportsResource",
-    "SberPayResource",
-    "SubscriptionsResource",
-    "TokensResource",
-    "WalletResource",
-]
-__all__ += [
     "KycResource",
     "KycSigner",
     "NominalSessionsResource",
+    "RecurrentResource",
+    "ReportsResource",
     "RkoSessionsResource",
+    "SberPayResource",
     "SelfEmployedResource",
+    "SessionsResource",
+    "SubscriptionsResource",
+    "TokensResource",
     "TransfersResource",
+    "WalletResource",
     "kyc_payload",
     "kyc_payload_bytes",
 ]

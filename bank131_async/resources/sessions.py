@@ -408,11 +408,24 @@ class SessionsResource(Resource):
         return await self._session_call(CONFIRM, body, idempotency_key, timeout)
 
     async def cancel(
-        self, session_id: str, *, idempotency_key: str | None = None, timeout: Timeout = None
+        self,
+        session_id: str,
+        *,
+        confirm_information: ConfirmInformation | None = None,
+        idempotency_key: str | None = None,
+        timeout: Timeout = None,
     ) -> Session:
         """``session/cancel``: instead of confirm or capture (releases a hold). The reply may
-        still show ``in_progress``; ``cancelled`` follows."""
-        body = {"session_id": require_id(session_id)}
+        still show ``in_progress``; ``cancelled`` follows.
+
+        Escrow and settlement payouts: the bank says to keep the ``confirm_information`` of
+        ``ready_to_confirm`` for confirm *or* cancel, so it can be passed here too (whether the
+        bank requires it on cancel is not documented; the PHP SDK never sends it).
+        """
+        body = {
+            "session_id": require_id(session_id),
+            "confirm_information": confirm_information,
+        }
         return await self._session_call(CANCEL, body, idempotency_key, timeout)
 
     async def capture(
