@@ -45,10 +45,9 @@ from typing import Any, ClassVar
 
 import httpx
 
-from .._logging import logger
 from .._transport import Endpoint
 from .._validation import check_amount, check_digits, check_inn, check_payout_recipient
-from ..errors import IdempotencyConflictError, RequestValidationError
+from ..errors import RequestValidationError
 from ..models.common import AmountDetails, Customer, ParticipantDetails
 from ..models.enums import PaymentDetailsType, PayoutDetailsType
 from ..models.methods import (
@@ -59,7 +58,7 @@ from ..models.methods import (
 )
 from ..models.sessions import Session
 from ._base import Resource, require_id
-from .sessions import STATUS, _session
+from .sessions import request_session
 
 __all__ = ["ENDPOINTS", "NominalSessionsResource", "RkoSessionsResource"]
 
@@ -104,23 +103,9 @@ class _AccountSessionsResource(Resource):
     async def _send(
         self, method: str, body: dict[str, Any], idempotency_key: str | None, timeout: Timeout
     ) -> Session:
-        try:
-            data = await self._request(
-                self._endpoints[method], body, idempotency_key=idempotency_key, timeout=timeout
-            )
-        except IdempotencyConflictError as exc:
-            # As in ``sessions``: a conflict on a *retry* means our earlier attempt was
-            # processed and its answer lost; on a known session, its state is the answer.
-            session_id = body.get("session_id")
-            if exc.attempts < 2 or session_id is None:
-                raise
-            logger.info(
-                "%s: an earlier attempt was processed (idempotency key %s); returning status",
-                self._endpoints[method].path,
-                exc.idempotency_key,
-            )
-            data = await self._request(STATUS, {"session_id": session_id}, timeout=timeout)
-        return _session(data)
+        return await request_session(
+            self, self._endpoints[method], body, idempotency_key=idempotency_key, timeout=timeout
+        )
 
     def _internal_transfer(self, description: str) -> PaymentDetails:
         if not isinstance(description, str) or not description.strip():

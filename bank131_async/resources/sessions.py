@@ -46,7 +46,7 @@ from ..models.sessions import (
 )
 from ._base import Resource, require_id
 
-__all__ = ["ENDPOINTS", "SessionsResource"]
+__all__ = ["ENDPOINTS", "SessionsResource", "request_session"]
 
 Timeout = float | httpx.Timeout | None
 
@@ -98,6 +98,38 @@ def _session(data: dict[str, Any]) -> Session:
     return parse_result(raw, Session, "the response's session")
 
 
+async def request_session(
+    resource: Resource,
+    endpoint: Endpoint,
+    body: dict[str, Any],
+    *,
+    idempotency_key: str | None,
+    timeout: Timeout,
+) -> Session:
+    """Send a ``session/*`` call and return its Session.
+
+    A conflict on a *retry* means our own earlier attempt reached the bank and was processed
+    (its answer was lost). For calls on a known session the truthful result is the session's
+    current state, read with ``session/status``; a conflict on the first attempt is the caller
+    reusing a key, and that must surface.
+    """
+    session_id = body.get("session_id")
+    try:
+        data = await resource._request(
+            endpoint, body, idempotency_key=idempotency_key, timeout=timeout
+        )
+    except IdempotencyConflictError as exc:
+        if exc.attempts < 2 or session_id is None:
+            raise
+        logger.info(
+            "%s: an earlier attempt was processed (idempotency key %s); returning status",
+            endpoint.path,
+            exc.idempotency_key,
+        )
+        data = await resource._request(STATUS, {"session_id": session_id}, timeout=timeout)
+    return _session(data)
+
+
 class SessionsResource(Resource):
     """``bank.sessions``: the payment-session methods and the polling helpers.
 
@@ -124,27 +156,11 @@ class SessionsResource(Resource):
         idempotency_key: str | None,
         timeout: Timeout,
     ) -> Session:
-        session_id = body.get("session_id")
         if self._api_version == "v1" and endpoint.version is None:
             body = _to_v1(body)
-        try:
-            data = await self._request(
-                endpoint, body, idempotency_key=idempotency_key, timeout=timeout
-            )
-        except IdempotencyConflictError as exc:
-            # A conflict on a *retry* means our own earlier attempt reached the bank and was
-            # processed (its answer was lost). For calls on a known session the truthful
-            # result is the session's current state; a conflict on the first attempt is the
-            # caller reusing a key, and that must surface.
-            if exc.attempts < 2 or session_id is None:
-                raise
-            logger.info(
-                "%s: an earlier attempt was processed (idempotency key %s); returning status",
-                endpoint.path,
-                exc.idempotency_key,
-            )
-            return await self.status(session_id, timeout=timeout)
-        session = _session(data)
+        session = await request_session(
+            self, endpoint, body, idempotency_key=idempotency_key, timeout=timeout
+        )
         if self._events is not None and self._events.active:
             # Webhook-driven waits start from what this client last saw (no status call).
             self._events.publish(session)
