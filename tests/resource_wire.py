@@ -1,9 +1,10 @@
-"""Wire-test helpers for the resources beyond sessions: one mocked call, request checks, and
-"nothing was sent" checks for validation errors."""
+"""Wire-test helpers for the resources beyond sessions: one mocked call, the request checks,
+and "nothing was sent" checks for validation errors."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -16,7 +17,9 @@ from bank131_async import AsyncBank131
 from bank131_async.errors import RequestValidationError
 from tests.helpers import BASE_URL, make_client, verify_signature
 
-__all__ = ["assert_not_sent", "call_once", "check_request", "ok"]
+__all__ = ["BASE_URL", "KYC_URL", "assert_not_sent", "call_once", "check_request", "ok"]
+
+KYC_URL = "https://kyc.test"
 
 T = TypeVar("T")
 
@@ -26,18 +29,29 @@ def ok(**payload: Any) -> bytes:
     return json.dumps({"status": "ok", **payload}, ensure_ascii=False).encode()
 
 
+def _url(target: str) -> str:
+    """A full URL as given, or a path on the main API host."""
+    return target if target.startswith(("http://", "https://")) else f"{BASE_URL}{target}"
+
+
+def _client(partner_key: rsa.RSAPrivateKey, options: dict[str, Any]) -> AsyncBank131:
+    options.setdefault("kyc_base_url", KYC_URL)
+    return make_client(partner_key, **options)
+
+
 async def call_once(
     partner_key: rsa.RSAPrivateKey,
     method: str,
-    path: str,
+    target: str,
     answer: bytes,
     call: Callable[[AsyncBank131], Awaitable[T]],
     **client_options: Any,
 ) -> tuple[T, httpx.Request]:
-    """Run ``call`` against a respx route answering ``answer``; the result and the request."""
-    async with make_client(partner_key, **client_options) as bank:
-        with respx.mock(base_url=BASE_URL) as router:
-            route = router.route(method=method, path=path).mock(
+    """Run ``call`` against a respx route (a path on the API host, or a full URL) answering
+    ``answer``; return the result and the request."""
+    async with _client(partner_key, client_options) as bank:
+        with respx.mock() as router:
+            route = router.route(method=method, url=_url(target)).mock(
                 return_value=httpx.Response(200, content=answer)
             )
             result = await call(bank)
@@ -49,21 +63,36 @@ def check_request(
     request: httpx.Request,
     *,
     method: str,
-    path: str,
     body: bytes,
     partner_key: rsa.RSAPrivateKey,
+    path: str | None = None,
+    url: str | None = None,
+    idempotency_key: str | bool = False,
+    signed: bool = True,
 ) -> None:
-    """Path (version included) and host, verb, exact bytes, headers, and a signature that
-    verifies over exactly those bytes. None of these methods sends an idempotency key."""
+    """Host, version and path (``path`` on the API host, or a full ``url``), verb, exact
+    bytes and headers. ``signed``: an ``X-PARTNER-SIGN`` that verifies over exactly those
+    bytes (else: no such header). ``idempotency_key``: ``False`` none, ``True`` a generated
+    uuid4, a string that key."""
+    target = url if url is not None else path
+    assert target is not None, "check_request needs path= or url="
     assert request.method == method
-    assert str(request.url) == f"{BASE_URL}{path}"
+    assert str(request.url) == _url(target)
     assert request.content == body
     headers = request.headers
     assert headers["Content-Type"] == "application/json"
     assert headers["X-PARTNER-PROJECT"] == "test_project"
     assert "X-PARTNER-SUBMERCHANT" not in headers
-    assert "X-PARTNER-IDEMPOTENCY-KEY" not in headers
-    verify_signature(partner_key.public_key(), request.content, headers["X-PARTNER-SIGN"])
+    if signed:
+        verify_signature(partner_key.public_key(), request.content, headers["X-PARTNER-SIGN"])
+    else:
+        assert "X-PARTNER-SIGN" not in headers
+    if idempotency_key is False:
+        assert "X-PARTNER-IDEMPOTENCY-KEY" not in headers
+    elif idempotency_key is True:
+        assert uuid.UUID(headers["X-PARTNER-IDEMPOTENCY-KEY"]).version == 4
+    else:
+        assert headers["X-PARTNER-IDEMPOTENCY-KEY"] == idempotency_key
 
 
 async def assert_not_sent(
@@ -71,10 +100,11 @@ async def assert_not_sent(
     call: Callable[[AsyncBank131], Awaitable[Any]],
     match: str,
     error: type[Exception] = RequestValidationError,
+    **client_options: Any,
 ) -> None:
     """``call`` raises ``error`` (message matching ``match``) and no request leaves."""
-    async with make_client(partner_key) as bank:
-        with respx.mock(base_url=BASE_URL, assert_all_called=False) as router:
+    async with _client(partner_key, client_options) as bank:
+        with respx.mock(assert_all_called=False) as router:
             router.route().mock(return_value=httpx.Response(200, content=ok()))
             with pytest.raises(error, match=match):
                 await call(bank)

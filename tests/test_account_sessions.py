@@ -34,7 +34,7 @@ from bank131_async.models import (
 from bank131_async.resources import account_sessions
 from bank131_async.resources.account_sessions import _AccountSessionsResource
 from tests.helpers import make_client
-from tests.wire_b import BASE_URL, assert_not_sent, call_once, check_request
+from tests.resource_wire import BASE_URL, assert_not_sent, call_once, check_request
 
 pytestmark = pytest.mark.anyio
 

@@ -35,7 +35,7 @@ from bank131_async.models import (
 from bank131_async.resources import kyc
 from bank131_async.resources.kyc import KycVersion, kyc_payload, kyc_payload_bytes
 from tests.helpers import make_client
-from tests.wire_b import KYC_URL, assert_not_sent, call_once, check_request, ok
+from tests.resource_wire import KYC_URL, assert_not_sent, call_once, check_request, ok
 
 pytestmark = pytest.mark.anyio
 

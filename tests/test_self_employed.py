@@ -25,7 +25,7 @@ from bank131_async.models import (
 )
 from bank131_async.resources import self_employed
 from tests.helpers import make_client
-from tests.wire_b import BASE_URL, assert_not_sent, call_once, check_request, ok
+from tests.resource_wire import BASE_URL, assert_not_sent, call_once, check_request, ok
 
 pytestmark = pytest.mark.anyio
 
