@@ -107,7 +107,39 @@ class _AccountSessionsResource(Resource):
             self, self._endpoints[method], body, idempotency_key=idempotency_key, timeout=timeout
         )
 
-    def _internal_transfer(self, description: str) -> PaymentDetails:
+    def _body(
+        self,
+        *,
+        session_id: str | None = None,
+        description: str | None = None,
+        payout_details: PayoutDetails | None,
+        amount_details: AmountDetails | None,
+        participant_details: ParticipantDetails | None,
+        customer: Customer | None,
+        metadata: Any,
+        account: bool,
+        required: bool,
+    ) -> dict[str, Any]:
+        """The body of every variant (v1 keys), after the documented checks. ``account``: the
+        sender pays from ``sender.account`` (account payouts) rather than by card transfer
+        (multi); ``required``: the participants must be complete now (init calls)."""
+        check_amount(amount_details)
+        check_payout_recipient(payout_details, participant_details)
+        self._check_participants(participant_details, account=account, required=required)
+        # The card (multi) variants move money by an internal transfer that needs a purpose;
+        # init must name it now, create/start may leave it for later.
+        transfer_now = description is not None or (required and not account)
+        return {
+            "session_id": session_id,
+            "payment_details": self._internal_transfer(description) if transfer_now else None,
+            _V1_PAYOUT_KEY: payout_details,
+            "amount_details": amount_details,
+            "participant_details": participant_details,
+            "customer": customer,
+            "metadata": metadata,
+        }
+
+    def _internal_transfer(self, description: str | None) -> PaymentDetails:
         if not isinstance(description, str) or not description.strip():
             raise RequestValidationError(
                 "description (the purpose of the transfer from the account) is required"
@@ -159,16 +191,15 @@ class _AccountSessionsResource(Resource):
     ) -> Session:
         """``session/create/<kind>``: a session for a payout from the account (then
         :meth:`start_payout`)."""
-        check_amount(amount_details)
-        check_payout_recipient(payout_details, participant_details)
-        self._check_participants(participant_details, account=True, required=False)
-        body = {
-            _V1_PAYOUT_KEY: payout_details,
-            "amount_details": amount_details,
-            "participant_details": participant_details,
-            "customer": customer,
-            "metadata": metadata,
-        }
+        body = self._body(
+            payout_details=payout_details,
+            amount_details=amount_details,
+            participant_details=participant_details,
+            customer=customer,
+            metadata=metadata,
+            account=True,
+            required=False,
+        )
         return await self._send("create", body, idempotency_key, timeout)
 
     async def init_payout(
@@ -187,16 +218,15 @@ class _AccountSessionsResource(Resource):
         ``participant_details.sender.account`` is the paying account (required); escrow
         payouts also need ``recipient.beneficiary_id``.
         """
-        check_amount(amount_details)
-        check_payout_recipient(payout_details, participant_details)
-        self._check_participants(participant_details, account=True, required=True)
-        body = {
-            _V1_PAYOUT_KEY: payout_details,
-            "amount_details": amount_details,
-            "participant_details": participant_details,
-            "customer": customer,
-            "metadata": metadata,
-        }
+        body = self._body(
+            payout_details=payout_details,
+            amount_details=amount_details,
+            participant_details=participant_details,
+            customer=customer,
+            metadata=metadata,
+            account=True,
+            required=True,
+        )
         return await self._send("init/payout", body, idempotency_key, timeout)
 
     async def start_payout(
@@ -213,17 +243,16 @@ class _AccountSessionsResource(Resource):
     ) -> Session:
         """``session/start/payout/<kind>``: start the payout of a session from :meth:`create`
         (fields given here overwrite those sent at create)."""
-        check_amount(amount_details)
-        check_payout_recipient(payout_details, participant_details)
-        self._check_participants(participant_details, account=True, required=False)
-        body = {
-            "session_id": require_id(session_id),
-            _V1_PAYOUT_KEY: payout_details,
-            "amount_details": amount_details,
-            "participant_details": participant_details,
-            "customer": customer,
-            "metadata": metadata,
-        }
+        body = self._body(
+            session_id=require_id(session_id),
+            payout_details=payout_details,
+            amount_details=amount_details,
+            participant_details=participant_details,
+            customer=customer,
+            metadata=metadata,
+            account=True,
+            required=False,
+        )
         return await self._send("start/payout", body, idempotency_key, timeout)
 
     # ------------------------------------------------------------------ card payouts (multi)
@@ -242,19 +271,16 @@ class _AccountSessionsResource(Resource):
     ) -> Session:
         """``session/multi/create/<kind>``: a multi-session for a card payout from the account
         (then :meth:`multi_start_payment`)."""
-        check_amount(amount_details)
-        check_payout_recipient(payout_details, participant_details)
-        self._check_participants(participant_details, account=False, required=False)
-        body = {
-            "payment_details": None
-            if description is None
-            else self._internal_transfer(description),
-            _V1_PAYOUT_KEY: payout_details,
-            "amount_details": amount_details,
-            "participant_details": participant_details,
-            "customer": customer,
-            "metadata": metadata,
-        }
+        body = self._body(
+            description=description,
+            payout_details=payout_details,
+            amount_details=amount_details,
+            participant_details=participant_details,
+            customer=customer,
+            metadata=metadata,
+            account=False,
+            required=False,
+        )
         return await self._send("multi/create", body, idempotency_key, timeout)
 
     async def multi_init_payment(
@@ -273,18 +299,17 @@ class _AccountSessionsResource(Resource):
         account. Sends ``payment_details`` (the internal transfer, with ``description``) and
         ``payment_method`` (the card); card payouts need ``recipient.full_name``, escrow ones
         ``sender.beneficiary_id``."""
-        check_amount(amount_details)
         _require_card(payout_details)
-        check_payout_recipient(payout_details, participant_details)
-        self._check_participants(participant_details, account=False, required=True)
-        body = {
-            "payment_details": self._internal_transfer(description),
-            _V1_PAYOUT_KEY: payout_details,
-            "amount_details": amount_details,
-            "participant_details": participant_details,
-            "customer": customer,
-            "metadata": metadata,
-        }
+        body = self._body(
+            description=description,
+            payout_details=payout_details,
+            amount_details=amount_details,
+            participant_details=participant_details,
+            customer=customer,
+            metadata=metadata,
+            account=False,
+            required=True,
+        )
         return await self._send("multi/init/payment", body, idempotency_key, timeout)
 
     async def multi_start_payment(
@@ -302,22 +327,19 @@ class _AccountSessionsResource(Resource):
     ) -> Session:
         """``session/multi/start/payment/<kind>``: start the card payout of a session from
         :meth:`multi_create` (fields given here overwrite those sent at create)."""
-        check_amount(amount_details)
         if payout_details is not None:
             _require_card(payout_details)
-        check_payout_recipient(payout_details, participant_details)
-        self._check_participants(participant_details, account=False, required=False)
-        body = {
-            "session_id": require_id(session_id),
-            "payment_details": None
-            if description is None
-            else self._internal_transfer(description),
-            _V1_PAYOUT_KEY: payout_details,
-            "amount_details": amount_details,
-            "participant_details": participant_details,
-            "customer": customer,
-            "metadata": metadata,
-        }
+        body = self._body(
+            session_id=require_id(session_id),
+            description=description,
+            payout_details=payout_details,
+            amount_details=amount_details,
+            participant_details=participant_details,
+            customer=customer,
+            metadata=metadata,
+            account=False,
+            required=False,
+        )
         return await self._send("multi/start/payment", body, idempotency_key, timeout)
 
 
