@@ -59,3 +59,15 @@ def test_every_documented_endpoint_has_a_method() -> None:
 def test_every_method_calls_a_documented_endpoint() -> None:
     extra = sorted(implemented() - documented())
     assert not extra, f"implemented but not in endpoints.md: {extra}"
+
+
+def test_the_mock_bank_answers_every_endpoint() -> None:
+    from bank131_async.mock import kyc
+    from bank131_async.mock.routes import ROUTES
+
+    unanswered = []
+    for method, version, path in sorted(implemented()):
+        url = f"/api/{version}/{path.format(id='kyc_1')}"
+        if url not in ROUTES and not kyc.handles(url):
+            unanswered.append((method, url))
+    assert not unanswered, f"the emulator has no route for {unanswered}"
