@@ -268,7 +268,7 @@ def test_open_enum_members_compare_to_wire_strings() -> None:
 @pytest.mark.parametrize(
     ("wire", "expected"),
     [
-        ("\u041c\u0421.02.2020", "\u041c\u0421.02.2020"),  # "МС.02.2020"  # noqa: RUF003
+        ("\u041c\u0421.02.2020", "\u041c\u0421.02.2020"),  # "МС.02.2020"
         (
             {"type": "month", "number": 2, "year": "2021"},
             TaxPeriod(type="month", number=2, year="2021"),

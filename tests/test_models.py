@@ -34,6 +34,9 @@ from bank131_async.models import (
     RefundStatus,
     Session,
     SessionStatus,
+    TaxDetails,
+    TaxParty,
+    TaxPeriod,
     TokenizedCard,
     WalletType,
 )
@@ -877,3 +880,75 @@ def test_response_without_discriminators_still_parses() -> None:
 def test_participant_citizenship_accepts_both_documented_spellings(key: str) -> None:
     participant = structure({key: "RUS"}, Participant)
     assert participant.citizenship_country_iso_3 == "RUS"
+
+
+# --------------------------------------------------------------------------- tax payouts
+
+TAX_PARTIES = {
+    "payer": {"inn": "7707083893", "kpp": "770701001"},
+    "payee": {
+        "bik": "024501901",
+        "account": "03100643000000018500",
+        "account_eks": "40102810445370000059",
+        "name": "Federal Treasury",
+        "inn": "7727406020",
+        "kpp": "770801001",
+    },
+}
+TAX_DETAILS = {
+    "kbk": "18210102010011000110",
+    "oktmo": "45382000",
+    "payment_reason": "ТП",
+    "period": "МС.02.2020",
+    "document_number": "0",
+    "document_date": "0",
+}
+
+
+def test_tax_full_constructor_sends_the_sdk_shape() -> None:
+    details = PayoutDetails.to_tax_full(
+        uin="0",
+        description="НДФЛ за февраль",
+        tax_details=structure(TAX_DETAILS, TaxDetails),
+        payer=structure(TAX_PARTIES["payer"], TaxParty),
+        payee=structure(TAX_PARTIES["payee"], TaxParty),
+    )
+    wire = json.loads(dumps(details))
+    assert wire == {
+        "type": "tax",
+        "tax": {
+            "type": "tax_full",
+            "description": "НДФЛ за февраль",
+            "uin": "0",
+            "tax_details": TAX_DETAILS,
+            **TAX_PARTIES,
+        },
+    }
+
+
+def test_tax_short_constructor_sends_the_period_object() -> None:
+    details = PayoutDetails.to_tax_short(period=TaxPeriod(type="month", number=2, year="2021"))
+    assert dumps(details) == (
+        b'{"type":"tax","tax":{"type":"tax_short","tax_details":'
+        b'{"period":{"type":"month","number":2,"year":"2021"}}}}'
+    )
+
+
+@pytest.mark.parametrize(
+    "tax",
+    [
+        {"type": "tax_full", "uin": "0", "tax_details": TAX_DETAILS, **TAX_PARTIES},
+        {"type": "tax_full", "tax_full": {"uin": "0", "tax_details": TAX_DETAILS, **TAX_PARTIES}},
+    ],
+    ids=["sdk-flattened", "docs-nested"],
+)
+def test_both_documented_tax_shapes_parse(tax: dict[str, Any]) -> None:
+    parsed = structure({"type": "tax", "tax": tax}, PayoutDetails).tax
+    assert parsed is not None
+    fields = parsed.tax_full or parsed
+    assert fields.uin == "0"
+    assert fields.tax_details is not None
+    assert fields.tax_details.kbk == "18210102010011000110"
+    assert fields.tax_details.period == "МС.02.2020"
+    assert fields.payee is not None
+    assert fields.payee.account_eks == "40102810445370000059"

@@ -362,7 +362,7 @@ _FPS_BANKS = dumps(
         "banks": [
             {"id": "100000000069", "eng_name": "Bank 131", "ru_name": "Банк 131"},
             {"id": "100000000111", "eng_name": "Sberbank", "ru_name": "Сбербанк"},
-            {"id": "100000000004", "eng_name": "T-Bank", "ru_name": "Т-Банк"},  # noqa: RUF001
+            {"id": "100000000004", "eng_name": "T-Bank", "ru_name": "Т-Банк"},
         ],
     }
 )

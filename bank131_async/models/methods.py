@@ -58,8 +58,10 @@ __all__ = [
     "SecuredCardToken",
     "Tax",
     "TaxDetails",
+    "TaxFull",
     "TaxParty",
     "TaxPeriod",
+    "TaxShort",
     "TokenizedCard",
     "TonWallet",
     "Wallet",
@@ -231,10 +233,30 @@ class TaxParty:
 
 
 @frozen(kw_only=True)
-class Tax:
-    """A payment to the Federal Tax Service (``tax_full`` / ``tax_short``).
+class TaxFull:
+    """The fields of a full tax payment as the older docs nest them (``tax.tax_full``)."""
 
-    Sources disagree on the shape; this is the PHP SDK's flattened one, the more recent.
+    uin: str | None = None
+    description: str | None = None
+    tax_details: TaxDetails | None = None
+    payer: TaxParty | None = None
+    payee: TaxParty | None = None
+
+
+@frozen(kw_only=True)
+class TaxShort:
+    """The fields of a short tax payment as the older docs nest them (``tax.tax_short``)."""
+
+    tax_details: TaxDetails | None = None
+
+
+@frozen(kw_only=True)
+class Tax:
+    """A payment to the Federal Tax Service: ``type`` is ``tax_full`` or ``tax_short``.
+
+    Sources disagree on the shape. The PHP SDK (Oct 2025, the most recent source) puts the
+    fields on this object, which is what the ``PayoutDetails.to_tax_*`` constructors send; the
+    older docs nest them under ``tax_full`` / ``tax_short``, and both parse.
     """
 
     type: str | None = None
@@ -243,6 +265,8 @@ class Tax:
     tax_details: TaxDetails | None = None
     payer: TaxParty | None = None
     payee: TaxParty | None = None
+    tax_full: TaxFull | None = None
+    tax_short: TaxShort | None = None
 
 
 # --------------------------------------------------------------------------- payout details
@@ -298,6 +322,34 @@ class PayoutDetails:
                 system_type=BankAccountType.FASTER_PAYMENT_SYSTEM, faster_payment_system=fps
             ),
         )
+
+    @classmethod
+    def to_tax_full(
+        cls,
+        *,
+        uin: str,
+        description: str,
+        tax_details: TaxDetails,
+        payer: TaxParty,
+        payee: TaxParty,
+    ) -> PayoutDetails:
+        """A full tax payment (payer's and payee's requisites, KBK, OKTMO, reason, period)."""
+        tax = Tax(
+            type="tax_full",
+            uin=uin,
+            description=description,
+            tax_details=tax_details,
+            payer=payer,
+            payee=payee,
+        )
+        return cls(type=PayoutDetailsType.TAX, tax=tax)
+
+    @classmethod
+    def to_tax_short(cls, *, period: TaxPeriod) -> PayoutDetails:
+        """A short tax payment: only the period (``TaxPeriod(type="month", number=2,
+        year="2021")``)."""
+        tax = Tax(type="tax_short", tax_details=TaxDetails(period=period))
+        return cls(type=PayoutDetailsType.TAX, tax=tax)
 
     @classmethod
     def to_wallet(
