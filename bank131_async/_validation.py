@@ -91,6 +91,21 @@ def check_payout_details(details: PayoutDetails | None, what: str = "payout_deta
                 f"{what}.bank_account.ru.description is at most 210 characters, got "
                 f"{len(ru.description)}"
             )
+    tax = details.tax
+    if tax is not None:
+        fields = tax.tax_full or tax
+        path = f"{what}.tax" + (".tax_full" if tax.tax_full is not None else "")
+        if fields.tax_details is not None:
+            check_digits(fields.tax_details.kbk, f"{path}.tax_details.kbk", (20,))
+            check_digits(fields.tax_details.oktmo, f"{path}.tax_details.oktmo", (8, 11))
+        for role in ("payer", "payee"):
+            party = getattr(fields, role)
+            if party is not None:
+                check_inn(party.inn, f"{path}.{role}.inn")
+                check_digits(party.kpp, f"{path}.{role}.kpp", (9,))
+                check_digits(party.bik, f"{path}.{role}.bik", (9,))
+                check_digits(party.account, f"{path}.{role}.account", (20,))
+                check_digits(party.account_eks, f"{path}.{role}.account_eks", (20,))
     wallet = details.wallet
     if wallet is not None and wallet.yoomoney is not None:
         check_digits(wallet.yoomoney.account, f"{what}.wallet.yoomoney.account", range(11, 21))

@@ -25,6 +25,8 @@ from bank131_async.models import (
     PaymentDetails,
     PayoutDetails,
     ProfessionalIncomeTaxpayer,
+    TaxDetails,
+    TaxParty,
 )
 
 CARD = PayoutDetails.to_card(BankCard(number="4242424242424242"))
@@ -338,3 +340,33 @@ def test_receipt_tax_reference_is_a_12_digit_inn() -> None:
     )
     with pytest.raises(RequestValidationError, match="tax_reference must have 12 digits"):
         check_fiscalization(details, _rub(100))
+
+
+def _tax(
+    kbk: str = "18210102010011000110", oktmo: str = "45382000", inn: str = "7707083893"
+) -> PayoutDetails:
+    return PayoutDetails.to_tax_full(
+        uin="0",
+        description="НДФЛ",
+        tax_details=TaxDetails(kbk=kbk, oktmo=oktmo, payment_reason="ТП", period="0"),
+        payer=TaxParty(inn=inn, kpp="770701001"),
+        payee=TaxParty(bik="024501901", account="03100643000000018500", inn="7727406020"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("details", "fragment"),
+    [
+        (_tax(kbk="1821010201001100011"), "tax.tax_details.kbk must have 20 digits"),
+        (_tax(oktmo="4538200"), "tax.tax_details.oktmo must have 8 or 11 digits"),
+        (_tax(inn="77070838"), "tax.payer.inn must have 10 or 12 digits"),
+    ],
+)
+def test_tax_requisites_are_checked(details: PayoutDetails, fragment: str) -> None:
+    with pytest.raises(RequestValidationError, match=fragment):
+        check_payout_details(details)
+
+
+def test_valid_tax_payout_passes() -> None:
+    check_payout_details(_tax())
+    check_payout_details(_tax(oktmo="45382000001"))
