@@ -43,6 +43,7 @@ __all__ = [
     "Inform",
     "MultiPaymentItem",
     "MultiPayoutItem",
+    "NominalPaymentParticipant",
     "PaymentOptions",
     "Payout",
     "PlatformDetails",
@@ -203,6 +204,10 @@ class TransferParticipant:
     bank_name: str | None = None
     bik: str | None = None
     correspondent_account_number: str | None = None
+
+
+#: The objects reference calls the customer/recipient of a transfer this.
+NominalPaymentParticipant = TransferParticipant
 
 
 @frozen(kw_only=True)
