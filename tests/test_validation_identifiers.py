@@ -1,4 +1,5 @@
-"""Table tests of the validation helpers the part-A resources added to ``_validation``."""
+"""Table tests for the identifier checks in ``bank131_async._validation`` (accounts, dates,
+phones, tax references)."""
 
 from __future__ import annotations
 
