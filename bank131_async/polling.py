@@ -109,6 +109,36 @@ def _is_transient(exc: Bank131Error) -> bool:
     return isinstance(exc, ApiError) and exc.retryable
 
 
+async def _read(status: StatusFn, session_id: str) -> Session | Bank131Error:
+    """One status call. A transient failure is returned (the wait goes on); others raise."""
+    try:
+        return await status(session_id)
+    except Bank131Error as exc:
+        if not _is_transient(exc):
+            raise
+        logger.info("reading %s: transient error %s, the wait goes on", session_id, exc)
+        return exc
+
+
+def _over(
+    session: Session,
+    done: Callable[[Session], bool],
+    unreachable: Callable[[Session], str | None],
+) -> bool:
+    """Whether ``session`` ends the wait; raises when what is awaited can never come."""
+    if done(session):
+        return True
+    reason = unreachable(session)
+    if reason is not None:
+        raise UnexpectedSessionStateError(f"{_describe(session)}: {reason}", session=session)
+    return False
+
+
+def _timed_out(session_id: str, last: Session | None, how: str, goal: str) -> WaitTimeoutError:
+    state = _describe(last) if last is not None else f"session {session_id} was never read"
+    return WaitTimeoutError(f"gave up waiting {how} for {goal}: {state}", session=last)
+
+
 async def _poll(
     status: StatusFn,
     session_id: str,
@@ -125,26 +155,15 @@ async def _poll(
     with anyio.move_on_after(timeout):
         for interval in schedule.intervals():
             polls += 1
-            try:
-                last = await status(session_id)
-            except Bank131Error as exc:
-                if not _is_transient(exc):
-                    raise
-                last_error = exc
-                logger.info("polling %s: transient error %s, polling again", session_id, exc)
+            read = await _read(status, session_id)
+            if isinstance(read, Bank131Error):
+                last_error = read
             else:
-                last_error = None
-                if done(last):
+                last, last_error = read, None
+                if _over(last, done, unreachable):
                     return last
-                reason = unreachable(last)
-                if reason is not None:
-                    raise UnexpectedSessionStateError(f"{_describe(last)}: {reason}", session=last)
             await anyio.sleep(interval)
-    state = _describe(last) if last is not None else f"session {session_id} was never read"
-    error = WaitTimeoutError(
-        f"gave up waiting {timeout:g}s ({polls} polls) for {goal}: {state}", session=last
-    )
-    raise error from last_error
+    raise _timed_out(session_id, last, f"{timeout:g}s ({polls} polls)", goal) from last_error
 
 
 async def _wait_driven(
@@ -176,24 +195,14 @@ async def _wait_driven(
             if poll_now:
                 poll_now = False
                 polls += 1
-                try:
-                    fresh = await status(session_id)
-                except Bank131Error as exc:
-                    if not _is_transient(exc):
-                        raise
-                    last_error = exc
-                    logger.info("waiting on %s: transient error %s", session_id, exc)
+                read = await _read(status, session_id)
+                if isinstance(read, Bank131Error):
+                    last_error = read
                 else:
-                    last_error = None
-                    source.publish(fresh)
-                    last = fresh
-                    if done(fresh):
-                        return fresh
-                    reason = unreachable(fresh)
-                    if reason is not None:
-                        raise UnexpectedSessionStateError(
-                            f"{_describe(fresh)}: {reason}", session=fresh
-                        )
+                    last, last_error = read, None
+                    source.publish(read)
+                    if _over(read, done, unreachable):
+                        return read
             snapshot = pending if pending is not None else watch.take()
             pending = None
             if snapshot is not None:
@@ -208,12 +217,8 @@ async def _wait_driven(
             with anyio.move_on_after(next(intervals)) as scope:
                 await watch.changed()
             poll_now = scope.cancelled_caught
-    state = _describe(last) if last is not None else f"session {session_id} was never read"
-    error = WaitTimeoutError(
-        f"gave up waiting {timeout:g}s ({polls} polls, webhook-driven) for {goal}: {state}",
-        session=last,
-    )
-    raise error from last_error
+    how = f"{timeout:g}s ({polls} polls, webhook-driven)"
+    raise _timed_out(session_id, last, how, goal) from last_error
 
 
 def _check_timeout(timeout: float) -> None:
