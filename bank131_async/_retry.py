@@ -15,7 +15,13 @@ from email.utils import parsedate_to_datetime
 
 import attrs
 
-__all__ = ["RETRYABLE_STATUSES", "Outcome", "RetryPolicy", "parse_retry_after"]
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "Outcome",
+    "RetryPolicy",
+    "answer_may_follow_processing",
+    "parse_retry_after",
+]
 
 
 class Outcome(enum.Enum):
@@ -30,7 +36,17 @@ class Outcome(enum.Enum):
 #: Answers after which the same request may succeed. 429 means "not processed"; the 5xx family
 #: and 408 may have been processed, so they are repeated only when replaying is safe.
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-_NOT_PROCESSED_STATUSES = frozenset({429})
+
+
+def answer_may_follow_processing(status: int) -> bool:
+    """Whether an HTTP answer with ``status`` may come after the bank processed the request.
+
+    A 5xx (the bank, or a proxy in front of it, failed at some point of the work) or a 408 may;
+    any other status is the bank's definite answer about what it did. This is the rule behind
+    both the retries (such answers are repeated only when replaying is safe) and every error's
+    ``maybe_processed``.
+    """
+    return status >= 500 or status == 408
 
 
 @attrs.frozen(kw_only=True)
@@ -60,7 +76,7 @@ class RetryPolicy:
             return replay_safe
         if status not in RETRYABLE_STATUSES:
             return False
-        return status in _NOT_PROCESSED_STATUSES or replay_safe
+        return not answer_may_follow_processing(status) or replay_safe
 
     def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
         """Full-jitter delay before retry number ``attempt`` (1-based)."""

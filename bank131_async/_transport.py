@@ -18,8 +18,9 @@ import anyio
 import attrs
 import httpx
 
+from ._json import JsonDepthError, loads
 from ._logging import logger, redact
-from ._retry import Outcome, RetryPolicy, parse_retry_after
+from ._retry import Outcome, RetryPolicy, answer_may_follow_processing, parse_retry_after
 from ._version import __version__
 from .converter import structure
 from .errors import (
@@ -32,6 +33,7 @@ from .errors import (
     TransportConnectionError,
     TransportError,
     error_from_response,
+    processed_note,
 )
 from .signing import RequestSigner
 
@@ -73,25 +75,59 @@ class Endpoint:
 
 @attrs.frozen(kw_only=True)
 class _Attempt:
-    """What one send produced: an HTTP answer, or the error that stood in for it."""
+    """What one send produced: an HTTP answer, or the httpx error that stood in for it."""
 
     response: httpx.Response | None = None
-    error: TransportError | None = None
+    exc: httpx.HTTPError | None = None
     outcome: Outcome = Outcome.ANSWERED
 
+    @property
+    def may_have_reached_bank(self) -> bool:
+        if self.outcome is Outcome.MAYBE_SENT:
+            return True
+        response = self.response
+        # A 5xx or 408 may come after the work was done; any other answer is definite.
+        return response is not None and answer_may_follow_processing(response.status_code)
 
-def _classify(exc: httpx.HTTPError) -> tuple[Outcome, type[TransportError], str]:
+
+def _outcome(exc: httpx.HTTPError) -> Outcome:
     # ConnectError/ConnectTimeout/PoolTimeout happen before a byte of the request left this
     # process; everything later (write, read, a peer that hangs up) may have been processed.
-    if isinstance(exc, httpx.ConnectTimeout):
-        return Outcome.NOT_SENT, RequestTimeoutError, "timed out connecting to the bank"
+    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout | httpx.ConnectError):
+        return Outcome.NOT_SENT
+    return Outcome.MAYBE_SENT
+
+
+def _kind(exc: httpx.HTTPError) -> str:
     if isinstance(exc, httpx.PoolTimeout):
-        return Outcome.NOT_SENT, RequestTimeoutError, "timed out waiting for a free connection"
-    if isinstance(exc, httpx.ConnectError):
-        return Outcome.NOT_SENT, TransportConnectionError, "could not connect to the bank"
+        return "pool"
     if isinstance(exc, httpx.TimeoutException):
-        return Outcome.MAYBE_SENT, RequestTimeoutError, "timed out waiting for the bank's answer"
-    return Outcome.MAYBE_SENT, TransportConnectionError, "the connection failed before the answer"
+        return "timeout"
+    return "connection"
+
+
+# (class, text) by "was the last attempt not sent?" and the kind of failure.
+_KIND: dict[bool, dict[str, tuple[type[TransportError], str]]] = {
+    True: {
+        "pool": (RequestTimeoutError, "timed out waiting for a free connection"),
+        "timeout": (RequestTimeoutError, "timed out connecting to the bank"),
+        "connection": (TransportConnectionError, "could not connect to the bank"),
+    },
+    False: {
+        "pool": (RequestTimeoutError, "timed out waiting for a free connection"),
+        "timeout": (RequestTimeoutError, "timed out waiting for the bank's answer"),
+        "connection": (TransportConnectionError, "the connection failed before the answer"),
+    },
+}
+
+
+def _describe(exc: BaseException) -> str:
+    """The exception's type and text (the OS's reason, like "Connection refused"), redacted."""
+    text = str(exc).strip()
+    if not text and exc.__cause__ is not None:
+        text = str(exc.__cause__).strip()
+    name = type(exc).__name__
+    return redact(f"{name}: {text[:300]}") if text else name
 
 
 class Transport:
@@ -193,11 +229,17 @@ class Transport:
         call_timeout = self._timeout if timeout is None else _as_timeout(timeout)
 
         attempt = 0
+        # The first attempt that may have reached the bank. Once set it never clears: what the
+        # caller finally gets describes the whole call, so a later "not sent" or 429 cannot
+        # hide an earlier attempt that the bank may have processed.
+        reached: int | None = None
         while True:
             attempt += 1
             result = await self._send(endpoint.method, url, body, headers, call_timeout)
             response = result.response
             status = response.status_code if response is not None else None
+            if reached is None and result.may_have_reached_bank:
+                reached = attempt
             if not self._policy.should_retry(
                 attempt=attempt, outcome=result.outcome, status=status, replay_safe=replay_safe
             ):
@@ -219,12 +261,11 @@ class Transport:
             )
             await anyio.sleep(delay)
 
-        if result.error is not None:
-            result.error.idempotency_key = key
-            result.error.attempts = attempt
-            raise result.error
+        call = _Call(endpoint.method, url, key, attempt, reached)
+        if result.exc is not None:
+            raise call.transport_error(result.exc, result.outcome) from result.exc
         assert response is not None
-        return _decode(response, key, attempt, endpoint.ok_statuses)
+        return _decode(response, call, endpoint.ok_statuses)
 
     async def _send(
         self,
@@ -241,17 +282,10 @@ class Transport:
                     method, url, content=body, headers=headers, timeout=timeout
                 )
         except httpx.HTTPError as exc:
-            outcome, cls, text = _classify(exc)
-            sent = outcome is not Outcome.NOT_SENT
+            outcome = _outcome(exc)
             # INFO, not WARNING: the retry loop may still succeed; a final failure is raised.
-            logger.info("%s %s: %s (%s)", method, url, text, type(exc).__name__)
-            message = f"{text} ({type(exc).__name__}) on {method} {url}; " + (
-                "the request may have been processed: reconcile before trying anything else"
-                if sent
-                else "the request was not sent"
-            )
-            error = cls(message, request_sent=sent)
-            return _Attempt(error=error, outcome=outcome)
+            logger.info("%s %s: %s", method, url, _describe(exc))
+            return _Attempt(exc=exc, outcome=outcome)
         logger.debug(
             "%s %s -> %d in %.1f ms",
             method,
@@ -260,6 +294,43 @@ class Transport:
             (time.perf_counter() - started) * 1000,
         )
         return _Attempt(response=response)
+
+
+@attrs.frozen
+class _Call:
+    """What the caller's error must describe: the whole call, every attempt."""
+
+    method: str
+    url: str
+    key: str | None
+    attempts: int
+    #: The first attempt that may have reached the bank (``None``: none can have).
+    reached: int | None
+
+    @property
+    def maybe_processed(self) -> bool:
+        return self.reached is not None
+
+    def answers_a_repeat(self) -> bool:
+        """An attempt before the last may have reached the bank."""
+        return self.reached is not None and self.reached < self.attempts
+
+    def transport_error(self, exc: httpx.HTTPError, outcome: Outcome) -> TransportError:
+        cls, text = _KIND[outcome is Outcome.NOT_SENT][_kind(exc)]
+        tries = "1 attempt" if self.attempts == 1 else f"{self.attempts} attempts"
+        message = f"{text}: {_describe(exc)} ({self.method} {self.url}, {tries})"
+        if self.reached is None:
+            message += "; the request was not sent: it is safe to send it again"
+        else:
+            if self.reached < self.attempts:
+                message += f"; attempt {self.reached} may have reached the bank"
+            message += "; " + processed_note(self.key, self.attempts)
+        return cls(
+            message,
+            request_sent=self.maybe_processed,
+            idempotency_key=self.key,
+            attempts=self.attempts,
+        )
 
 
 def _as_timeout(value: float | httpx.Timeout) -> httpx.Timeout:
@@ -274,41 +345,57 @@ def _excerpt(raw: bytes) -> str:
 
 def _decode(
     response: httpx.Response,
-    key: str | None,
-    attempts: int,
+    call: _Call,
     ok_statuses: frozenset[str] = frozenset({"ok"}),
 ) -> dict[str, Any]:
     raw = response.content
     status = response.status_code
     try:
-        data = json.loads(raw)
-    except ValueError:
-        data = None
+        data = loads(raw)
+    except ValueError as exc:
+        data = exc
     if not isinstance(data, dict):
-        what = "no JSON object" if data is None else f"JSON {type(data).__name__}"
-        raise ResponseDecodeError(
-            f"HTTP {status} from {response.request.url.path} with {what} in the body"
-            + ("; the request may have been processed" if status < 400 else ""),
-            http_status=status,
-            body_excerpt=_excerpt(raw),
-            idempotency_key=key,
-        )
+        if isinstance(data, JsonDepthError):
+            what = "JSON nested too deep"
+        elif isinstance(data, ValueError):
+            what = "no JSON object"
+        else:
+            what = f"JSON {type(data).__name__}"
+        raise _garbage(response, call, f"with {what} in the body")
     if status >= 400 or data.get("status") == "error":
         error: ApiError = error_from_response(
-            data, http_status=status, idempotency_key=key, attempts=attempts
+            data,
+            http_status=status,
+            idempotency_key=call.key,
+            attempts=call.attempts,
+            answers_a_repeat=call.answers_a_repeat(),
         )
         if isinstance(error, RateLimitError):
             error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
         raise error
     if data.get("status") not in ok_statuses:
         expected = " or ".join(repr(s) for s in (*sorted(ok_statuses), "error"))
-        raise ResponseDecodeError(
-            f"HTTP {status} with status {data.get('status')!r}, expected {expected}",
-            http_status=status,
-            body_excerpt=_excerpt(raw),
-            idempotency_key=key,
+        raise _garbage(
+            response, call, f"with status {str(data.get('status'))[:50]!r}, expected {expected}"
         )
     return data
+
+
+def _garbage(response: httpx.Response, call: _Call, what: str) -> ResponseDecodeError:
+    status = response.status_code
+    # An unreadable 2xx or 5xx may follow a processed request; a 4xx is a refusal.
+    maybe = call.maybe_processed or status < 400 or answer_may_follow_processing(status)
+    message = f"HTTP {status} from {response.request.url.path} {what}"
+    if maybe:
+        message += "; " + processed_note(call.key, call.attempts, earlier=call.answers_a_repeat())
+    return ResponseDecodeError(
+        message,
+        http_status=status,
+        body_excerpt=_excerpt(response.content),
+        idempotency_key=call.key,
+        attempts=call.attempts,
+        maybe_processed=maybe,
+    )
 
 
 def parse_result(data: Any, cls: type[T], what: str) -> T:

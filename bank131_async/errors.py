@@ -17,6 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._logging import redact
+from ._retry import answer_may_follow_processing
+
 if TYPE_CHECKING:
     from .models.sessions import Session
 
@@ -51,11 +54,22 @@ __all__ = [
     "WebhookDecodeError",
     "error_class_for_code",
     "error_from_response",
+    "processed_note",
 ]
 
 
 class Bank131Error(Exception):
-    """Root of every error raised by bank131_async."""
+    """Root of every error raised by bank131_async.
+
+    ``maybe_processed`` is the one question that matters for money, answered the same way by
+    every error: ``True`` means the bank may have received *and processed* the request this
+    error is about (by any of its attempts, not only the last), so money may have moved:
+    reconcile (``sessions.status``, or repeat with the same idempotency key) before doing
+    anything else, and never repeat the operation with a new key. ``False`` means the bank
+    certainly did not process it (nothing was sent, or the bank answered with a definite no).
+    """
+
+    maybe_processed: bool = False
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Subclasses take keyword-only arguments, which Exception's default pickling cannot
@@ -91,6 +105,8 @@ class ResponseDecodeError(Bank131Error):
     """The bank answered with something that is not the documented JSON.
 
     ``body_excerpt`` holds at most the first 500 characters of the body, already redacted.
+    ``maybe_processed`` is ``True`` unless the answer was a definite refusal (an HTTP 4xx
+    other than 408): an unreadable 200 or 5xx may follow a processed request.
     """
 
     def __init__(
@@ -100,11 +116,15 @@ class ResponseDecodeError(Bank131Error):
         http_status: int | None = None,
         body_excerpt: str = "",
         idempotency_key: str | None = None,
+        attempts: int = 1,
+        maybe_processed: bool = False,
     ) -> None:
         super().__init__(message)
         self.http_status = http_status
         self.body_excerpt = body_excerpt
         self.idempotency_key = idempotency_key
+        self.attempts = attempts
+        self.maybe_processed = maybe_processed
 
 
 class WebhookDecodeError(ResponseDecodeError):
@@ -122,12 +142,19 @@ class ApiError(Bank131Error):
 
     Attributes:
         code: the bank's ``error.code`` (an open string; see ``errors-and-testing.md``).
-        description: the bank's human text; the same code may come with different texts.
+        description: the bank's human text, redacted (the bank may echo card numbers, CVCs or
+            passport data from the request); the same code may come with different texts.
         http_status: the HTTP status of the answer.
         idempotency_key: the ``X-PARTNER-IDEMPOTENCY-KEY`` the call carried, if any. Keep it:
             it is how the same operation is retried safely.
         attempts: how many times the request was sent before this answer.
-        reject_reasons: antifraud details, when the bank gives them.
+        reject_reasons: antifraud details, when the bank gives them (redacted).
+        maybe_processed: whether the request may have been processed all the same (see
+            :class:`Bank131Error`): a 5xx or 408 answer, an internal-error code, or an earlier
+            attempt of the same call that may have reached the bank (``answers_a_repeat``).
+        answers_a_repeat: an earlier attempt of this call may have reached the bank, so this
+            answer may be the bank's reply to a repeat of a processed request (a
+            ``session_wrong_state`` or an idempotency conflict then means "already done").
     """
 
     #: Whether repeating the same call later may succeed (guidance, not a promise).
@@ -142,20 +169,71 @@ class ApiError(Bank131Error):
         idempotency_key: str | None = None,
         attempts: int = 1,
         reject_reasons: tuple[Mapping[str, Any], ...] = (),
+        maybe_processed: bool | None = None,
+        answers_a_repeat: bool = False,
     ) -> None:
         self.code = code
-        self.description = description
+        self.description = redact(description[: _MAX_DESCRIPTION * 2])[:_MAX_DESCRIPTION]
         self.http_status = http_status
         self.idempotency_key = idempotency_key
         self.attempts = attempts
-        self.reject_reasons = reject_reasons
+        self.reject_reasons = tuple(_redact_mapping(r) for r in reject_reasons)
+        self.answers_a_repeat = answers_a_repeat
+        if maybe_processed is None:
+            maybe_processed = (
+                answers_a_repeat
+                or type(self).maybe_processed
+                or (http_status is not None and answer_may_follow_processing(http_status))
+            )
+        self.maybe_processed = maybe_processed
         super().__init__(self._message())
 
-    def _message(self) -> str:
+    def _headline(self) -> str:
         text = f"{self.code}: {self.description}" if self.description else self.code
         if self.http_status is not None:
             text += f" (HTTP {self.http_status})"
         return text
+
+    def _message(self) -> str:
+        text = self._headline()
+        if self.maybe_processed:
+            text += "; " + processed_note(
+                self.idempotency_key, self.attempts, earlier=self.answers_a_repeat
+            )
+        return text
+
+
+def processed_note(key: str | None, attempts: int, *, earlier: bool = False) -> str:
+    """The sentence every "may have been processed" error ends with."""
+    if earlier:
+        cause = (
+            f"an earlier attempt of this call ({attempts} attempts in all) may have reached "
+            "the bank, so the request may have been processed"
+        )
+    else:
+        cause = "the request may have been processed"
+    how = (
+        f"sessions.status, or the same call with idempotency key {key!r}"
+        if key
+        else "sessions.status"
+    )
+    return f"{cause}: reconcile ({how}) before trying anything else"
+
+
+def _redact_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return {str(k): _redact_value(v, 8) for k, v in value.items()}
+
+
+def _redact_value(value: Any, depth: int) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if depth <= 0:
+        return "<nested too deep>"
+    if isinstance(value, Mapping):
+        return {str(k): _redact_value(v, depth - 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_value(v, depth - 1) for v in value]
+    return value
 
 
 class AuthenticationError(ApiError):
@@ -180,16 +258,18 @@ class IdempotencyConflictError(ApiError):
     failure of the operation. Look the operation up (``sessions.status``) before doing anything.
     """
 
+    maybe_processed = True
+
     def _message(self) -> str:
-        if self.attempts > 1:
+        if self.answers_a_repeat:
             cause = (
-                f"an earlier attempt of this same call (attempt 1 of {self.attempts}) reached "
-                "the bank and was processed, but its answer was lost"
+                f"an earlier attempt of this same call ({self.attempts} attempts in all) "
+                "reached the bank and was processed, but its answer was lost"
             )
         else:
             cause = "the operation may have been processed already"
         return (
-            super()._message()
+            self._headline()
             + f"; idempotency key {self.idempotency_key!r} was already used: {cause}. Do not "
             "repeat the operation with a new key; find its session (sessions.status, webhooks "
             "or your metadata) first"
@@ -227,9 +307,14 @@ class TaxpayerError(ApiError):
 
 
 class BankInternalError(ApiError):
-    """The bank or one of its providers failed; the same call may succeed later."""
+    """The bank or one of its providers failed; the same call may succeed later.
+
+    The failure may have happened after the bank acted on the request, so it is always
+    ``maybe_processed``: reconcile before repeating a mutating call.
+    """
 
     retryable = True
+    maybe_processed = True
 
 
 class RateLimitError(ApiError):
@@ -325,21 +410,29 @@ def error_class_for_code(code: str, http_status: int | None = None) -> type[ApiE
     return ApiError
 
 
+# A hostile or broken answer must not turn an exception into megabytes of text.
+_MAX_CODE = 100
+_MAX_DESCRIPTION = 1000
+_MAX_REASONS = 20
+
+
 def error_from_response(
     body: Mapping[str, Any] | None,
     *,
     http_status: int,
     idempotency_key: str | None = None,
     attempts: int = 1,
+    answers_a_repeat: bool = False,
 ) -> ApiError:
     """Build the typed error for an error answer.
 
     ``body`` is the decoded JSON object, or ``None`` when the answer had no usable JSON (then
-    the code is synthesised from the HTTP status, e.g. ``http_503``).
+    the code is synthesised from the HTTP status, e.g. ``http_503``). ``answers_a_repeat``: an
+    earlier attempt of the same call may have reached the bank.
     """
     error = body.get("error") if body is not None else None
     if isinstance(error, Mapping) and isinstance(error.get("code"), str):
-        code: str = error["code"]
+        code: str = error["code"][:_MAX_CODE]
         description = error.get("description")
         reasons = error.get("reject_reasons")
     else:
@@ -351,9 +444,10 @@ def error_from_response(
         http_status=http_status,
         idempotency_key=idempotency_key,
         attempts=attempts,
-        reject_reasons=tuple(r for r in reasons if isinstance(r, Mapping))
+        reject_reasons=tuple(r for r in reasons[:_MAX_REASONS] if isinstance(r, Mapping))
         if isinstance(reasons, list)
         else (),
+        answers_a_repeat=answers_a_repeat,
     )
     if isinstance(result, KycAlreadyExistsError) and body is not None:
         data = body.get("data")
@@ -368,10 +462,12 @@ def error_from_response(
 class TransportError(Bank131Error):
     """No answer came from the bank.
 
-    ``request_sent`` is the one question that matters for money: ``False`` means the bank
-    certainly did not receive the request (connect failure, pool timeout) and it is safe to send
-    it again; ``True`` means it may have been received and processed -- reconcile (with the same
-    idempotency key, or ``sessions.status``) before trying anything else.
+    ``request_sent`` (the same value as ``maybe_processed``) describes the whole call, every
+    attempt, not only the last: ``False`` means no attempt can have reached the bank (connect
+    failures, pool timeouts) and it is safe to send the request again; ``True`` means some
+    attempt may have been received and processed -- reconcile (with the same idempotency key,
+    or ``sessions.status``) before trying anything else. The last attempt's low-level error is
+    chained as ``__cause__`` and named in the message.
     """
 
     def __init__(
@@ -383,9 +479,14 @@ class TransportError(Bank131Error):
         attempts: int = 1,
     ) -> None:
         super().__init__(message)
-        self.request_sent = request_sent
+        self.maybe_processed = request_sent
         self.idempotency_key = idempotency_key
         self.attempts = attempts
+
+    @property
+    def request_sent(self) -> bool:
+        """Whether any attempt of this call may have reached the bank."""
+        return self.maybe_processed
 
 
 class TransportConnectionError(TransportError):

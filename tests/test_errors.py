@@ -351,6 +351,7 @@ def test_idempotency_conflict_message_says_to_reconcile(attempts: int) -> None:
         http_status=400,
         idempotency_key="order-42",
         attempts=attempts,
+        answers_a_repeat=attempts > 1,
     )
     assert isinstance(error, IdempotencyConflictError)
     text = str(error)

@@ -15,6 +15,7 @@ from bank131_async import AsyncBank131, RetryPolicy
 from bank131_async._transport import Endpoint
 from bank131_async.errors import (
     ApiError,
+    Bank131Error,
     BankInternalError,
     IdempotencyConflictError,
     RateLimitError,
@@ -196,7 +197,10 @@ async def test_exhausted_retries_raise_a_transport_error_that_says_if_money_may_
     assert info.value.attempts == 3
     assert info.value.idempotency_key == "k-1"
     assert not isinstance(info.value, httpx.HTTPError)
-    assert isinstance(info.value.__cause__, type(None))
+    # the last attempt's low-level error is chained, and its text kept in the message
+    assert isinstance(info.value.__cause__, httpx.TransportError)
+    assert "scripted failure" in str(info.value)
+    assert "3 attempts" in str(info.value)
 
 
 @pytest.mark.anyio
@@ -446,3 +450,218 @@ async def test_read_only_bodies_are_signed_once_mutating_ones_every_time(
         assert signer.calls == 4
     signatures = {r.headers["X-PARTNER-SIGN"] for r in script.requests}
     assert len(signatures) == 1  # deterministic: the cached value is the value
+
+
+# --------------------------------------------------------------------------- the whole call
+
+# One attempt's fate, and whether it may have reached the bank.
+NOT_SENT_STEPS: dict[str, Step] = {
+    "connect_error": fail(httpx.ConnectError),
+    "connect_timeout": fail(httpx.ConnectTimeout),
+    "pool_timeout": fail(httpx.PoolTimeout),
+    "429": answer(429, {"status": "error", "error": {"code": "too_many_requests"}}),
+}
+MAYBE_SENT_STEPS: dict[str, Step] = {
+    "read_timeout": fail(httpx.ReadTimeout),
+    "write_timeout": fail(httpx.WriteTimeout),
+    "read_error": fail(httpx.ReadError),
+    "remote_protocol": fail(httpx.RemoteProtocolError),
+    "500": answer(500, {"status": "error", "error": {"code": "internal_error"}}),
+    "503_garbage": answer(503, b"<html>busy</html>"),
+    "408": answer(408, b""),
+}
+ALL_STEPS = {**NOT_SENT_STEPS, **MAYBE_SENT_STEPS}
+
+
+class Replay:
+    """A MockTransport handler whose script is swapped per case (one client for many cases)."""
+
+    def __init__(self) -> None:
+        self.script = Script()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        return self.script(request)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("api_version", ["v2"])
+async def test_every_mixed_sequence_of_three_failures_tells_the_truth(
+    partner_key: rsa.RSAPrivateKey, api_version: str
+) -> None:
+    """Defect: ``request_sent`` described only the last attempt. A ReadTimeout followed by two
+    refused connections said "not sent", and a caller who re-sent paid twice."""
+    replay = Replay()
+    bank = AsyncBank131(
+        project="p1",
+        private_key=partner_key,
+        base_url="https://bank.test",
+        transport=httpx.MockTransport(replay),
+        retry_policy=FAST,
+        api_version=api_version,  # type: ignore[arg-type]
+    )
+    checked = 0
+    async with bank:
+        for a in ALL_STEPS:
+            for b in ALL_STEPS:
+                for c in ALL_STEPS:
+                    names = (a, b, c)
+                    replay.script = Script(*(ALL_STEPS[n] for n in names))
+                    with pytest.raises(Bank131Error) as info:
+                        await init_payout(bank, key="order-1")
+                    reached = [n for n in names if n in MAYBE_SENT_STEPS]
+                    error = info.value
+                    assert error.maybe_processed is bool(reached), names
+                    assert getattr(error, "attempts", None) == 3, names
+                    assert getattr(error, "idempotency_key", None) == "order-1", names
+                    text = str(error)
+                    if reached:
+                        assert "may have been processed" in text, (names, text)
+                        assert "reconcile" in text, (names, text)
+                        assert "not sent" not in text, (names, text)
+                    else:
+                        assert "may have been processed" not in text, (names, text)
+                    if isinstance(error, TransportError):
+                        assert error.request_sent is bool(reached), names
+                    checked += 1
+    assert checked == len(ALL_STEPS) ** 3
+
+
+@pytest.mark.anyio
+async def test_read_timeout_then_two_refusals_says_the_request_may_have_been_processed(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    script = Script(fail(httpx.ReadTimeout), fail(httpx.ConnectError), fail(httpx.ConnectError))
+    async with client(partner_key, script) as bank:
+        with pytest.raises(TransportConnectionError) as info:
+            await init_payout(bank, key="order-9")
+    error = info.value
+    assert error.request_sent is True
+    assert error.maybe_processed is True
+    assert error.attempts == 3
+    assert "attempt 1 may have reached the bank" in str(error)
+    assert "order-9" in str(error)
+    assert "was not sent" not in str(error)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("max_retries", [0, 2])
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_a_final_5xx_says_money_may_have_moved(
+    partner_key: rsa.RSAPrivateKey, status: int, max_retries: int
+) -> None:
+    """Defect: a 5xx after retries (or with max_retries=0) read as "the bank said no"."""
+    body = {"status": "error", "error": {"code": "internal_error", "description": "oops"}}
+    script = Script(*[answer(status, body)] * (max_retries + 1))
+    policy = RetryPolicy(max_retries=max_retries, initial_backoff=0.001, max_backoff=0.002)
+    async with client(partner_key, script, retry_policy=policy) as bank:
+        with pytest.raises(BankInternalError) as info:
+            await init_payout(bank, key="order-5")
+    assert info.value.maybe_processed is True
+    assert "may have been processed" in str(info.value)
+    assert info.value.attempts == max_retries + 1
+
+
+@pytest.mark.anyio
+async def test_a_5xx_with_an_unknown_code_says_money_may_have_moved(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    body = {"status": "error", "error": {"code": "gateway_exploded"}}
+    script = Script(answer(502, body))
+    async with client(partner_key, script, retry_policy=RetryPolicy(max_retries=0)) as bank:
+        with pytest.raises(ApiError) as info:
+            await init_payout(bank, key="order-5")
+    assert info.value.maybe_processed is True
+
+
+@pytest.mark.anyio
+async def test_a_processed_first_attempt_then_429_says_money_may_have_moved(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    limited = answer(429, {"status": "error", "error": {"code": "too_many"}}, {"Retry-After": "0"})
+    script = Script(fail(httpx.ReadTimeout), limited, limited)
+    async with client(partner_key, script) as bank:
+        with pytest.raises(RateLimitError) as info:
+            await init_payout(bank, key="order-3")
+    assert info.value.maybe_processed is True
+    assert info.value.answers_a_repeat is True
+    assert "earlier attempt" in str(info.value)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [(429, "too_many"), (400, "invalid_request"), (400, "declined_by_issuer_bank")],
+)
+async def test_a_definite_refusal_says_nothing_was_processed(
+    partner_key: rsa.RSAPrivateKey, status: int, code: str
+) -> None:
+    script = Script(answer(status, {"status": "error", "error": {"code": code}}))
+    async with client(partner_key, script, retry_policy=RetryPolicy(max_retries=0)) as bank:
+        with pytest.raises(ApiError) as info:
+            await init_payout(bank, key="order-3")
+    assert info.value.maybe_processed is False
+    assert "may have been processed" not in str(info.value)
+
+
+# --------------------------------------------------------------------------- wrong state
+
+
+WRONG_STATE = {"status": "error", "error": {"code": "session_wrong_state", "description": "no"}}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("lost", [fail(httpx.ReadTimeout), answer(502, b"bad gateway")])
+@pytest.mark.parametrize("method", ["confirm", "start_payout"])
+async def test_wrong_state_on_a_repeat_of_a_processed_call_is_reconciled(
+    partner_key: rsa.RSAPrivateKey, lost: Step, method: str
+) -> None:
+    """Defect: a bank that does not de-duplicate a method answers the repeat of a processed
+    ``confirm``/``start_payout`` with ``session_wrong_state``; that means "already done"."""
+    done = {"status": "ok", "session": {"id": "ps_1", "status": "in_progress"}}
+    script = Script(lost, answer(400, WRONG_STATE), answer(body=done))
+    async with client(partner_key, script) as bank:
+        if method == "confirm":
+            session = await bank.sessions.confirm("ps_1", idempotency_key="c-1")
+        else:
+            session = await bank.sessions.start_payout(
+                "ps_1",
+                payout_details=CARD,
+                amount_details=AMOUNT,
+                participant_details=RECIPIENT,
+                idempotency_key="s-1",
+            )
+    assert session.status == "in_progress"
+    paths = [r.url.path.rsplit("/", 2)[-2:] for r in script.requests]
+    assert paths[-1] == ["session", "status"]
+    assert len(script.requests) == 3
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "first", [fail(httpx.ConnectError), answer(429, {"status": "error", "error": {"code": "x"}})]
+)
+async def test_wrong_state_after_attempts_that_never_reached_the_bank_surfaces(
+    partner_key: rsa.RSAPrivateKey, first: Step
+) -> None:
+    script = Script(first, answer(400, WRONG_STATE))
+    async with client(partner_key, script) as bank:
+        with pytest.raises(SessionWrongStateError) as info:
+            await bank.sessions.confirm("ps_1", idempotency_key="c-1")
+    assert info.value.maybe_processed is False
+    assert info.value.answers_a_repeat is False
+    assert len(script.requests) == 2
+
+
+@pytest.mark.anyio
+async def test_conflict_after_an_attempt_that_never_reached_the_bank_surfaces(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    conflict = {"status": "error", "error": {"code": "idempotency_key_already_exists"}}
+    script = Script(fail(httpx.ConnectError), answer(409, conflict))
+    async with client(partner_key, script) as bank:
+        with pytest.raises(IdempotencyConflictError) as info:
+            await bank.sessions.confirm("ps_1", idempotency_key="reused")
+    # the key was spent by some other call: still "may have been processed", not reconciled
+    assert info.value.maybe_processed is True
+    assert info.value.answers_a_repeat is False
+    assert len(script.requests) == 2

@@ -26,7 +26,7 @@ from .._validation import (
     check_payout_recipient,
 )
 from ..converter import converter
-from ..errors import IdempotencyConflictError, RequestValidationError
+from ..errors import IdempotencyConflictError, RequestValidationError, SessionWrongStateError
 from ..models.common import (
     AmountDetails,
     Customer,
@@ -108,22 +108,26 @@ async def request_session(
 ) -> Session:
     """Send a ``session/*`` call and return its Session.
 
-    A conflict on a *retry* means our own earlier attempt reached the bank and was processed
-    (its answer was lost). For calls on a known session the truthful result is the session's
-    current state, read with ``session/status``; a conflict on the first attempt is the caller
-    reusing a key, and that must surface.
+    When an earlier attempt of this call may have reached the bank (its answer was lost), the
+    bank's answer to the repeat can be "that already happened": an idempotency conflict, or
+    ``session_wrong_state`` from a bank that does not de-duplicate the method. For calls on a
+    known session the truthful result is then the session's current state, read with
+    ``session/status``. The same answers to a first attempt (or after attempts that certainly
+    did not reach the bank) are the caller's mistake and surface as errors.
     """
     session_id = body.get("session_id")
     try:
         data = await resource._request(
             endpoint, body, idempotency_key=idempotency_key, timeout=timeout
         )
-    except IdempotencyConflictError as exc:
-        if exc.attempts < 2 or session_id is None:
+    except (IdempotencyConflictError, SessionWrongStateError) as exc:
+        if not exc.answers_a_repeat or session_id is None:
             raise
         logger.info(
-            "%s: an earlier attempt was processed (idempotency key %s); returning status",
+            "%s: %s after an attempt that may have been processed (idempotency key %s); "
+            "returning the session's status",
             endpoint.path,
+            exc.code,
             exc.idempotency_key,
         )
         data = await resource._request(STATUS, {"session_id": session_id}, timeout=timeout)
