@@ -19,7 +19,7 @@ import attrs
 import httpx
 
 from ._json import JsonDepthError, loads
-from ._logging import logger, redact
+from ._logging import excerpt, logger
 from ._retry import Outcome, RetryPolicy, answer_may_follow_processing, parse_retry_after
 from ._version import __version__
 from .converter import structure
@@ -127,7 +127,7 @@ def _describe(exc: BaseException) -> str:
     if not text and exc.__cause__ is not None:
         text = str(exc.__cause__).strip()
     name = type(exc).__name__
-    return redact(f"{name}: {text[:300]}") if text else name
+    return excerpt(f"{name}: {text}", 300) if text else name
 
 
 class Transport:
@@ -339,10 +339,6 @@ def _as_timeout(value: float | httpx.Timeout) -> httpx.Timeout:
     return to_timeout(value)
 
 
-def _excerpt(raw: bytes) -> str:
-    return redact(raw[: _EXCERPT * 4].decode("utf-8", "replace"))[:_EXCERPT]
-
-
 def _decode(
     response: httpx.Response,
     call: _Call,
@@ -391,7 +387,7 @@ def _garbage(response: httpx.Response, call: _Call, what: str) -> ResponseDecode
     return ResponseDecodeError(
         message,
         http_status=status,
-        body_excerpt=_excerpt(response.content),
+        body_excerpt=excerpt(response.content, _EXCERPT),
         idempotency_key=call.key,
         attempts=call.attempts,
         maybe_processed=maybe,
@@ -406,9 +402,9 @@ def parse_result(data: Any, cls: type[T], what: str) -> T:
         reason = (
             f"missing required field {exc.args[0]!r}"
             if isinstance(exc, KeyError) and exc.args
-            else redact(str(exc))[:300]
+            else excerpt(str(exc), 300)
         )
         raise ResponseDecodeError(
             f"could not parse {what} as {cls.__name__}: {reason}",
-            body_excerpt=redact(json.dumps(data, ensure_ascii=False, default=str))[:_EXCERPT],
+            body_excerpt=excerpt(json.dumps(data, ensure_ascii=False, default=str), _EXCERPT),
         ) from None

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._logging import redact
+from ._logging import excerpt, redact
 from ._retry import answer_may_follow_processing
 
 if TYPE_CHECKING:
@@ -173,7 +173,7 @@ class ApiError(Bank131Error):
         answers_a_repeat: bool = False,
     ) -> None:
         self.code = code
-        self.description = redact(description[: _MAX_DESCRIPTION * 2])[:_MAX_DESCRIPTION]
+        self.description = excerpt(description, _MAX_DESCRIPTION)
         self.http_status = http_status
         self.idempotency_key = idempotency_key
         self.attempts = attempts

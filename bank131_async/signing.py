@@ -41,6 +41,8 @@ PublicKeyInput: TypeAlias = "str | bytes | os.PathLike[str] | rsa.RSAPublicKey |
 _PADDING = padding.PKCS1v15()
 _HASH = hashes.SHA256()
 _MIN_BITS = 2048
+# Base64 of a 16384-bit signature; anything longer is not worth decoding.
+_MAX_SIGNATURE = 2752
 
 
 def _pem_bytes(key: str | bytes | os.PathLike[str], what: str) -> bytes:
@@ -167,7 +169,11 @@ class RequestSigner:
         return base64.b64encode(self._key.sign(body, _PADDING, _HASH)).decode("ascii")
 
     def __repr__(self) -> str:
-        return f"RequestSigner(<RSA-{self._key.key_size} private key>)"
+        # getattr: a repr of a half-built signer (its key failed to load) must not raise.
+        key = getattr(self, "_key", None)
+        return (
+            f"RequestSigner(<RSA-{key.key_size} private key>)" if key else "RequestSigner(<no key>)"
+        )
 
 
 class SignatureVerifier:
@@ -194,9 +200,23 @@ class SignatureVerifier:
         self._keys = tuple(load_public_key(k) for k in candidates)
 
     def verify(self, body: bytes, signature: str | bytes | None) -> None:
-        """Raise :class:`InvalidSignatureError` unless ``signature`` signs exactly ``body``."""
-        if not signature:
+        """Raise :class:`InvalidSignatureError` unless ``signature`` signs exactly ``body``.
+
+        Anything that cannot be verified -- a missing, oversized or non-base64 signature, a
+        signature or body of the wrong type -- is an :class:`InvalidSignatureError` too.
+        """
+        if not isinstance(body, bytes | bytearray | memoryview):
+            raise InvalidSignatureError(
+                f"cannot verify a {type(body).__name__} body; pass the raw body bytes"
+            )
+        if signature is None or (isinstance(signature, str | bytes) and not signature):
             raise InvalidSignatureError("missing X-PARTNER-SIGN signature")
+        if not isinstance(signature, str | bytes):
+            raise InvalidSignatureError(
+                f"X-PARTNER-SIGN must be str or bytes, got {type(signature).__name__}"
+            )
+        if len(signature) > _MAX_SIGNATURE:
+            raise InvalidSignatureError("X-PARTNER-SIGN is longer than any RSA signature")
         try:
             raw = base64.b64decode(signature, validate=True)
         except (binascii.Error, ValueError):
@@ -219,4 +239,5 @@ class SignatureVerifier:
         return True
 
     def __repr__(self) -> str:
-        return f"SignatureVerifier(<{len(self._keys)} RSA public key(s)>)"
+        keys = getattr(self, "_keys", ())
+        return f"SignatureVerifier(<{len(keys)} RSA public key(s)>)"

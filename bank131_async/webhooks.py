@@ -28,7 +28,7 @@ import hashlib
 import json
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 import anyio
 import attrs
 
-from ._logging import logger, redact
+from ._json import JsonDepthError, loads
+from ._logging import excerpt, logger
 from .converter import converter
 from .errors import ConfigurationError, InvalidSignatureError, WebhookDecodeError
 from .models.enums import SessionStatus
@@ -60,7 +61,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_FALLBACK",
+    "DEFAULT_MAX_BODY_SIZE",
     "SIGNATURE_HEADER",
+    "TOO_LARGE",
     "DispatchResult",
     "MemorySeenStore",
     "SeenStore",
@@ -69,6 +72,7 @@ __all__ = [
     "WebhookRouter",
     "WebhooksResource",
     "parse_webhook",
+    "read_capped",
     "receive_webhook",
     "resolve_source",
     "webhook_digest",
@@ -109,9 +113,27 @@ def parse_webhook(
 
     >>> event = parse_webhook(body, headers.get("X-PARTNER-SIGN"), bank.verifier)  # doctest: +SKIP
     """
-    raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
-    verifier.verify(raw, signature)
-    return _decode(raw)
+    verifier.verify(_raw_bytes(body), signature)
+    return _decode(_raw_bytes(body))
+
+
+def _raw_bytes(body: object) -> bytes:
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, bytearray | memoryview):
+        return bytes(body)
+    if isinstance(body, str):
+        try:
+            return body.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidSignatureError(
+                "cannot verify the webhook: its body is a str that is not valid Unicode (a lone "
+                "surrogate); pass the raw body bytes exactly as received"
+            ) from None
+    raise InvalidSignatureError(
+        f"cannot verify the webhook: its body is {type(body).__name__}; pass the raw body "
+        "bytes exactly as received"
+    )
 
 
 def webhook_digest(body: bytes) -> str:
@@ -120,13 +142,14 @@ def webhook_digest(body: bytes) -> str:
 
 
 def _decode_error(message: str, raw: bytes | str) -> WebhookDecodeError:
-    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-    return WebhookDecodeError(message, body_excerpt=redact(text[: _EXCERPT * 2])[:_EXCERPT])
+    return WebhookDecodeError(message, body_excerpt=excerpt(raw, _EXCERPT))
 
 
 def _decode(raw: bytes) -> WebhookEvent:
     try:
-        data = json.loads(raw)
+        data = loads(raw)
+    except JsonDepthError as exc:
+        raise _decode_error(f"webhook body is not usable JSON: {exc}", raw) from None
     except ValueError:  # JSONDecodeError and UnicodeDecodeError
         raise _decode_error("webhook body is not JSON", raw) from None
     if not isinstance(data, dict):
@@ -171,7 +194,7 @@ def _session_of(data: Mapping[str, Any], raw: bytes) -> Session:
         reason = (
             f"missing required field {exc.args[0]!r}"
             if isinstance(exc, KeyError) and exc.args
-            else redact(str(exc))[:300]
+            else excerpt(str(exc), 300)
         )
         raise _decode_error(f"could not parse the {data['type']} webhook: {reason}", raw) from None
 
@@ -421,6 +444,36 @@ class WebhookReply:
 
 
 _OK = b"{}"
+
+#: The largest webhook body a receiver reads (``max_body_size=``). Bank 131 webhooks are a few
+#: kilobytes; the body is read before its signature can be checked, so an unsigned request must
+#: not be able to make the receiver buffer megabytes.
+DEFAULT_MAX_BODY_SIZE = 1024 * 1024
+
+#: What a receiver answers when the body is larger than its ``max_body_size``.
+TOO_LARGE = WebhookReply(status=413, body=b'{"error":"body too large"}')
+
+
+async def read_capped(
+    chunks: AsyncIterable[bytes], *, declared: str | None, limit: int
+) -> bytes | None:
+    """The body from ``chunks``, or ``None`` as soon as it is known to exceed ``limit`` bytes
+    (from the ``Content-Length`` header ``declared``, or while reading: nothing beyond the
+    limit is buffered)."""
+    if declared is not None:
+        try:
+            if int(declared) > limit:
+                return None
+        except ValueError:
+            pass  # the server has already refused a malformed Content-Length
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            return None
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 async def receive_webhook(

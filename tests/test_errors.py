@@ -415,3 +415,56 @@ def test_hierarchy(cls: type[Exception], bases: tuple[type[Exception], ...]) -> 
 def test_response_decode_error_attributes() -> None:
     error = ResponseDecodeError("bad", http_status=502, body_excerpt="<html>", idempotency_key="k")
     assert (error.http_status, error.body_excerpt, error.idempotency_key) == (502, "<html>", "k")
+
+
+# --------------------------------------------------------------------------- secrets
+
+ECHO = (
+    'invalid card {"number": "4242424242424242", "security_code": "123"} of '
+    '{"passport_number": "4510 654321"}; also 5555 5555 5555 4444 and cvc 987'
+)
+SECRETS = ["4242424242424242", "5555 5555 5555 4444", '"123"', "654321", "987"]
+
+
+def test_an_echoing_description_reaches_no_exception_surface() -> None:
+    """Defect: a description that echoes the request put the card number, CVC and passport
+    number into str, repr, args, pickles and tracebacks."""
+    import pickle
+    import traceback
+
+    body = {
+        "status": "error",
+        "error": {
+            "code": "invalid_request",
+            "description": ECHO,
+            "reject_reasons": [{"field": "card", "value": "4242424242424242"}],
+        },
+    }
+    error = error_from_response(body, http_status=400)
+    try:
+        raise error
+    except ApiError as exc:
+        formatted = traceback.format_exc()
+        caught = exc
+    surfaces = [
+        str(caught),
+        repr(caught),
+        repr(caught.args),
+        caught.description,
+        repr(caught.reject_reasons),
+        formatted,
+        pickle.dumps(caught).decode("latin-1"),
+        str(pickle.loads(pickle.dumps(caught))),  # noqa: S301 - our own bytes
+    ]
+    for surface in surfaces:
+        for secret in SECRETS:
+            assert secret not in surface, (secret, surface)
+    assert "424242******4242" in caught.description
+
+
+def test_a_huge_description_is_capped() -> None:
+    error = error_from_response(
+        {"status": "error", "error": {"code": "x" * 10_000, "description": "y" * 10**6}},
+        http_status=400,
+    )
+    assert len(str(error)) < 2_000

@@ -665,3 +665,18 @@ async def test_conflict_after_an_attempt_that_never_reached_the_bank_surfaces(
     assert info.value.maybe_processed is True
     assert info.value.answers_a_repeat is False
     assert len(script.requests) == 2
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("depth", [65, 900, 100_000])
+async def test_a_deeply_nested_answer_is_a_decode_error(
+    partner_key: rsa.RSAPrivateKey, depth: int
+) -> None:
+    """Defect: 100,000 levels escaped as RecursionError from any API answer."""
+    body = b'{"status":"ok","session":{"id":"ps_1","metadata":' + b"[" * depth
+    body += b"]" * depth + b"}}"
+    script = Script(answer(200, body))
+    async with client(partner_key, script) as bank:
+        with pytest.raises(ResponseDecodeError, match="nested too deep") as info:
+            await init_payout(bank, key="k")
+    assert info.value.maybe_processed is True  # a 200 we cannot read may be a processed payout

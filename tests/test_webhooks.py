@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -25,7 +26,7 @@ from bank131_async.models import (
 )
 from bank131_async.signing import SignatureVerifier
 from bank131_async.testing import sign_webhook, webhook_payload
-from bank131_async.webhooks import parse_webhook, webhook_digest
+from bank131_async.webhooks import parse_webhook, read_capped, webhook_digest
 
 # The examples of webhooks.md (abridged there; completed with documented fields).
 READY_TO_CONFIRM_V1 = {
@@ -381,3 +382,75 @@ async def test_client_without_bank_key_says_what_to_configure(
     async with AsyncBank131(project="p", private_key=partner_key) as bank:
         with pytest.raises(ConfigurationError, match="bank_public_key"):
             bank.webhooks.parse(*signed(READY_TO_CONFIRM_V1, bank_key))
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+async def _chunks(counter: list[int], size: int, count: int) -> AsyncIterator[bytes]:
+    for _ in range(count):
+        counter[0] += 1
+        yield b"x" * size
+
+
+@pytest.mark.anyio
+async def test_read_capped_stops_reading_at_the_limit() -> None:
+    consumed = [0]
+    body = await read_capped(_chunks(consumed, 64, 10_000), declared=None, limit=100)
+    assert body is None
+    assert consumed[0] == 2  # the rest of the stream is never read
+
+
+@pytest.mark.anyio
+async def test_read_capped_trusts_a_declared_length_over_the_limit() -> None:
+    consumed = [0]
+    assert await read_capped(_chunks(consumed, 1, 1), declared="101", limit=100) is None
+    assert consumed[0] == 0
+    assert await read_capped(_chunks(consumed, 10, 10), declared="100", limit=100) == b"x" * 100
+
+
+@pytest.mark.parametrize("depth", [65, 1_000, 100_000])
+def test_deeply_nested_json_is_a_decode_error(
+    depth: int, bank_key: rsa.RSAPrivateKey, verifier: SignatureVerifier
+) -> None:
+    """Defect: 100,000 levels escaped as RecursionError."""
+    body = b'{"type":"payment_finished","session":' + b"[" * depth + b"]" * depth + b"}"
+    with pytest.raises(WebhookDecodeError, match="nested deeper"):
+        parse_webhook(*signed(body, bank_key), verifier)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [None, [1, 2], 10**12, 3.5, {"type": "x"}, "\ud800 lone surrogate"],
+    ids=["none", "list", "int", "float", "dict", "surrogate"],
+)
+def test_a_body_of_the_wrong_type_is_a_signature_error(
+    body: Any, bank_key: rsa.RSAPrivateKey, verifier: SignatureVerifier
+) -> None:
+    """Defect: None/list bodies raised TypeError, an int body allocated that many bytes, a
+    lone surrogate raised UnicodeEncodeError."""
+    _, signature = signed(READY_TO_CONFIRM_V1, bank_key)
+    with pytest.raises(InvalidSignatureError, match="raw body bytes"):
+        parse_webhook(body, signature, verifier)
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [12345, ["a", "b"], b"", "", "not base64 at all!", "QUJD" * 1000, "ab\udc80cd"],
+    ids=["int", "list", "empty-bytes", "empty", "not-base64", "huge", "surrogate"],
+)
+def test_a_bad_signature_of_any_type_is_a_signature_error(
+    signature: Any, bank_key: rsa.RSAPrivateKey, verifier: SignatureVerifier
+) -> None:
+    body, _ = signed(READY_TO_CONFIRM_V1, bank_key)
+    with pytest.raises(InvalidSignatureError):
+        parse_webhook(body, signature, verifier)
+
+
+def test_reprs_of_half_built_signers_do_not_raise() -> None:
+    from bank131_async.signing import RequestSigner
+
+    signer = RequestSigner.__new__(RequestSigner)
+    verifier = SignatureVerifier.__new__(SignatureVerifier)
+    assert repr(signer) == "RequestSigner(<no key>)"
+    assert repr(verifier) == "SignatureVerifier(<0 RSA public key(s)>)"

@@ -24,9 +24,12 @@ from aiohttp import web
 
 from ..signing import SignatureVerifier
 from ..webhooks import (
+    DEFAULT_MAX_BODY_SIZE,
     SIGNATURE_HEADER,
+    TOO_LARGE,
     WebhookRouter,
     WebhooksResource,
+    read_capped,
     receive_webhook,
     resolve_source,
 )
@@ -42,17 +45,29 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def webhook_handler(
-    source: AsyncBank131 | WebhooksResource | SignatureVerifier, router: WebhookRouter
+    source: AsyncBank131 | WebhooksResource | SignatureVerifier,
+    router: WebhookRouter,
+    *,
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
 ) -> Handler:
-    """An aiohttp handler receiving Bank 131 webhooks (route it with ``add_post``)."""
+    """An aiohttp handler receiving Bank 131 webhooks (route it with ``add_post``).
+
+    A body over ``max_body_size`` bytes is answered 413 without being read into memory.
+    """
     verifier = resolve_source(source, router)
 
     async def bank131_webhook(request: web.Request) -> web.StreamResponse:
-        reply = await receive_webhook(
-            await request.read(),
-            request.headers.get(SIGNATURE_HEADER),
-            verifier=verifier,
-            router=router,
+        body = await read_capped(
+            request.content.iter_chunked(64 * 1024),
+            declared=request.headers.get("Content-Length"),
+            limit=max_body_size,
+        )
+        reply = (
+            TOO_LARGE
+            if body is None
+            else await receive_webhook(
+                body, request.headers.get(SIGNATURE_HEADER), verifier=verifier, router=router
+            )
         )
         return web.Response(body=reply.body, status=reply.status, content_type="application/json")
 
@@ -64,8 +79,11 @@ def webhook_app(
     router: WebhookRouter,
     *,
     path: str = DEFAULT_PATH,
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
 ) -> web.Application:
     """A ``web.Application`` with one ``POST path`` route (run it, or ``add_subapp`` it)."""
-    app = web.Application()
-    app.router.add_post(path, webhook_handler(source, router))
+    # aiohttp's own cap (client_max_size) applies to request.read(); the handler streams, so
+    # its own limit is the one that counts.
+    app = web.Application(client_max_size=max_body_size)
+    app.router.add_post(path, webhook_handler(source, router, max_body_size=max_body_size))
     return app

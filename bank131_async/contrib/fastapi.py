@@ -38,10 +38,13 @@ from ..errors import InvalidSignatureError, WebhookDecodeError
 from ..models.webhooks import WebhookEvent
 from ..signing import SignatureVerifier
 from ..webhooks import (
+    DEFAULT_MAX_BODY_SIZE,
     SIGNATURE_HEADER,
+    TOO_LARGE,
     WebhookRouter,
     WebhooksResource,
     parse_webhook,
+    read_capped,
     receive_webhook,
     resolve_source,
 )
@@ -59,23 +62,27 @@ def webhook_router(
     router: WebhookRouter,
     *,
     path: str = DEFAULT_PATH,
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     **api_router_options: Any,
 ) -> APIRouter:
     """An ``APIRouter`` with one ``POST path`` route receiving Bank 131 webhooks.
 
     ``source`` verifies signatures: the client (``bank_public_key`` must be configured; the
     router is then attached to it for webhook-driven waits), its ``webhooks``, or a
-    ``SignatureVerifier``.
+    ``SignatureVerifier``. A body over ``max_body_size`` bytes is answered 413 without being
+    read into memory.
     """
     verifier = resolve_source(source, router)
     api = APIRouter(**api_router_options)
 
     async def bank131_webhook(request: Request) -> Response:
-        reply = await receive_webhook(
-            await request.body(),
-            request.headers.get(SIGNATURE_HEADER),
-            verifier=verifier,
-            router=router,
+        body = await _read(request, max_body_size)
+        reply = (
+            TOO_LARGE
+            if body is None
+            else await receive_webhook(
+                body, request.headers.get(SIGNATURE_HEADER), verifier=verifier, router=router
+            )
         )
         return Response(reply.body, status_code=reply.status, media_type="application/json")
 
@@ -85,10 +92,19 @@ def webhook_router(
     return api
 
 
+async def _read(request: Request, limit: int) -> bytes | None:
+    return await read_capped(
+        request.stream(), declared=request.headers.get("content-length"), limit=limit
+    )
+
+
 def verified_webhook(
     source: AsyncBank131 | WebhooksResource | SignatureVerifier,
+    *,
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
 ) -> Callable[[Request], Awaitable[WebhookEvent]]:
-    """A dependency giving the verified, typed event of the request (400 otherwise).
+    """A dependency giving the verified, typed event of the request (400 otherwise, 413 for a
+    body over ``max_body_size`` bytes).
 
     With a client (or its ``webhooks``) as ``source`` every event also feeds the client's
     session waits, which then become webhook-driven.
@@ -102,7 +118,9 @@ def verified_webhook(
         resource.hub.attach_source()
 
     async def dependency(request: Request) -> WebhookEvent:
-        body = await request.body()
+        body = await _read(request, max_body_size)
+        if body is None:
+            raise HTTPException(413, "body too large")
         try:
             event = parse_webhook(body, request.headers.get(SIGNATURE_HEADER), verifier)
         except InvalidSignatureError:

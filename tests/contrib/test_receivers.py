@@ -8,13 +8,16 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import FastAPI
 
 from bank131_async import AsyncBank131
+from bank131_async.contrib import aiohttp as aiohttp_contrib
+from bank131_async.contrib import fastapi as fastapi_contrib
 from bank131_async.errors import ConfigurationError
 from bank131_async.models import PaymentFinished, UnknownWebhook, WebhookEvent
 from bank131_async.testing import WebhookSigner, webhook_payload
 from bank131_async.webhooks import WebhookRouter
-from tests.contrib.servers import RECEIVERS, ReceiverFactory
+from tests.contrib.servers import RECEIVERS, ReceiverFactory, serve_aiohttp, serve_asgi
 
 pytestmark = pytest.mark.anyio
 
@@ -113,3 +116,50 @@ async def test_client_without_bank_key_fails_at_construction(
         with pytest.raises(ConfigurationError, match="bank_public_key"):
             async with receiver(bank, WebhookRouter()):
                 pass
+
+
+async def test_deeply_nested_json_is_a_400_not_a_500(
+    receiver: ReceiverFactory, signer: WebhookSigner, http: httpx.AsyncClient
+) -> None:
+    """Defect: 100,000 levels of nesting escaped as RecursionError, the receiver answered 500
+    and the bank would re-send the delivery forever."""
+    router = WebhookRouter()
+    deep = b'{"type":"payment_finished","session":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    body, headers = signer.headers(deep)
+    async with receiver(signer.verifier, router) as url:
+        response = await http.post(url, content=body, headers=headers)
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+async def test_a_body_over_the_cap_is_a_413_before_verification(
+    chunked: bool, signer: WebhookSigner, http: httpx.AsyncClient
+) -> None:
+    """Defect: the FastAPI receiver read any body size before verifying it."""
+    limit = 4096
+    body = b'{"type":"payment_finished"' + b" " * (limit * 4) + b"}"
+    router = WebhookRouter()
+    app = FastAPI()
+    app.include_router(fastapi_contrib.webhook_router(signer.verifier, router, max_body_size=limit))
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), 1024):
+            yield body[start : start + 1024]
+
+    async with (
+        serve_asgi(app) as fastapi_base,
+        serve_aiohttp(
+            aiohttp_contrib.webhook_app(signer.verifier, router, max_body_size=limit)
+        ) as aiohttp_base,
+    ):
+        for url in (
+            fastapi_base + fastapi_contrib.DEFAULT_PATH,
+            aiohttp_base + aiohttp_contrib.DEFAULT_PATH,
+        ):
+            content = chunks() if chunked else body
+            response = await http.post(url, content=content, headers={"X-PARTNER-SIGN": "x"})
+            assert response.status_code == 413, url
+            assert response.json() == {"error": "body too large"}
+            # a body within the cap is read and verified as usual (here: a bad signature)
+            small = await http.post(url, content=b"{}", headers={"X-PARTNER-SIGN": "x"})
+            assert small.status_code == 400, url
