@@ -369,10 +369,11 @@ def _decode(
         if isinstance(error, RateLimitError):
             error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
         raise error
-    if data.get("status") not in ok_statuses:
+    envelope_status = data.get("status")
+    if not isinstance(envelope_status, str) or envelope_status not in ok_statuses:
         expected = " or ".join(repr(s) for s in (*sorted(ok_statuses), "error"))
         raise _garbage(
-            response, call, f"with status {str(data.get('status'))[:50]!r}, expected {expected}"
+            response, call, f"with status {str(envelope_status)[:50]!r}, expected {expected}"
         )
     return data
 
