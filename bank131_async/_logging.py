@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 
-__all__ = ["excerpt", "logger", "redact"]
+__all__ = ["excerpt", "logger", "redact", "shape"]
 
 logger = logging.getLogger("bank131_async")
 
@@ -78,3 +78,17 @@ def excerpt(text: str | bytes, limit: int = 500) -> str:
     if len(text) > limit * 4:
         text = re.sub(r"[\d \-]+$", "", text[: limit * 4]) + "..."
     return redact(text)[:limit]
+
+
+def shape(value: object) -> str:
+    """What a bad value looks like, without the value: ``'NNNN-NN-NN'`` for ``'1984-07-19'``.
+
+    For validation errors about fields that may hold card, passport or personal data: the
+    message can say what is wrong with the format without echoing the data.
+    """
+    if not isinstance(value, str):
+        return f"a {type(value).__name__}"
+    if len(value) > 40:
+        return f"a string of {len(value)} characters"
+    masked = re.sub(r"\d", "N", re.sub(r"[^\W\d_]", "a", value))
+    return f"{masked!r}"

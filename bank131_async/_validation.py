@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from ._logging import shape
 from .errors import RequestValidationError
 from .models.common import AmountDetails, ParticipantDetails
 from .models.enums import PayoutDetailsType
@@ -33,7 +34,9 @@ def check_digits(value: str | None, what: str, lengths: tuple[int, ...] | range)
     if value is None:
         return
     if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
-        raise RequestValidationError(f"{what} must be a string of digits, got {value!r}")
+        raise RequestValidationError(
+            f"{what} must be a string of digits, got {shape(value)} (N: digit, a: letter)"
+        )
     if len(value) not in lengths:
         allowed = (
             f"{lengths.start}-{lengths.stop - 1}"

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async import AsyncBank131
 from bank131_async.errors import ClientClosedError, SessionWrongStateError
+from tests.leaks import LeakCheck
 
 OK = json.dumps({"status": "ok", "session": {"id": "ps_1", "status": "in_progress"}}).encode()
 WRONG = json.dumps(
@@ -23,13 +24,23 @@ WRONG = json.dumps(
 
 
 class CountingServer:
+    """Answers ``status`` with an in-progress session, ``confirm`` with a 400, and never
+    answers ``cancel`` (a request in flight, to cancel). Counts what it holds open."""
+
     def __init__(self) -> None:
         self.open = 0
         self.accepted = 0
         self.closed = asyncio.Event()
         self.url = ""
+        self.tasks: set[asyncio.Task[object]] = set()
+        self.hanging = asyncio.Event()
+        self.statuses = 0
+        self.polled_twice = asyncio.Event()
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.tasks.add(task)
         self.open += 1
         self.accepted += 1
         try:
@@ -41,6 +52,14 @@ class CountingServer:
                         length = int(line.split(b":", 1)[1])
                 path = head.split(b" ", 2)[1]
                 await reader.readexactly(length)
+                if b"cancel" in path:
+                    self.hanging.set()
+                    await reader.read()  # until the client gives up on the connection
+                    return
+                if b"status" in path:
+                    self.statuses += 1
+                    if self.statuses >= 2:
+                        self.polled_twice.set()
                 body, status = (
                     (WRONG, b"400 Bad Request") if b"confirm" in path else (OK, b"200 OK")
                 )
@@ -153,3 +172,48 @@ async def test_aclose_is_idempotent_and_later_calls_fail_clearly(
     assert bank.is_closed
     with pytest.raises(ClientClosedError, match="client is closed"):
         await bank.sessions.status("ps_1")
+
+
+# --------------------------------------------------------------------------- leaks
+
+
+async def _scenario(bank: AsyncBank131, server: CountingServer, how: str) -> None:
+    if how == "normal":
+        await bank.sessions.status("ps_1")
+    elif how == "exception":
+        await bank.sessions.confirm("ps_1")  # 400: SessionWrongStateError
+    elif how == "cancel_mid_request":
+        task = asyncio.ensure_future(bank.sessions.cancel("ps_1"))
+        await server.hanging.wait()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert task.cancelled()
+    elif how == "cancel_mid_wait":
+        task = asyncio.ensure_future(
+            bank.sessions.wait_for_next_action("ps_1", "confirm", timeout=30)
+        )
+        await server.polled_twice.wait()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert task.cancelled()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
+@pytest.mark.parametrize("how", ["normal", "exception", "cancel_mid_request", "cancel_mid_wait"])
+async def test_nothing_is_left_open_after_the_client_closes(
+    server: CountingServer, partner_key: rsa.RSAPrivateKey, backend: str, how: str
+) -> None:
+    leaks = LeakCheck()
+
+    async def run() -> None:
+        async with make(partner_key, server.url, http_backend=backend) as bank:
+            await _scenario(bank, server, how)
+
+    if how == "exception":
+        with pytest.raises(SessionWrongStateError):
+            await run()
+    else:
+        await run()
+    await server.wait_all_closed()  # the client has closed every connection it opened
+    leaks.assert_clean(ignore_tasks=server.tasks)

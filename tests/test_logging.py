@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bank131_async._logging import excerpt, redact
+from bank131_async._logging import excerpt, redact, shape
 
 SIGNATURE = "dGhpcyBpcyBub3QgYSByZWFsIHNpZ25hdHVyZQ" * 9 + "=="
 
@@ -68,3 +68,18 @@ def test_an_excerpt_never_leaves_a_cut_card_number_unmasked() -> None:
 
 def test_an_excerpt_of_bytes_tolerates_invalid_utf8() -> None:
     assert excerpt(b"\xff\xfe card 4242424242424242", 100).endswith("424242******4242")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("1984-07-19", "'NNNN-NN-NN'"),
+        ("4242 4242 4242 4242", "'NNNN NNNN NNNN NNNN'"),
+        ("45 10 abc", "'NN NN aaa'"),
+        ("Паспорт 4510", "'aaaaaaa NNNN'"),
+        (12345, "a int"),
+        ("9" * 100, "a string of 100 characters"),
+    ],
+)
+def test_shape_describes_a_value_without_revealing_it(value: object, shown: str) -> None:
+    assert shape(value) == shown

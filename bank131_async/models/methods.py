@@ -96,8 +96,9 @@ class BankCard:
     """A card in clear (PCI DSS partners only). Expiry and CVC are needed for payments only."""
 
     number: str = attrs.field(repr=_mask_pan)
-    expiration_month: str | None = None
-    expiration_year: str | None = None
+    # PCI DSS counts the expiry as cardholder data: kept out of reprs like the CVC.
+    expiration_month: str | None = attrs.field(default=None, repr=_hidden)
+    expiration_year: str | None = attrs.field(default=None, repr=_hidden)
     security_code: str | None = attrs.field(default=None, repr=_hidden)
     cardholder_name: str | None = None
 

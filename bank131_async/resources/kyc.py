@@ -49,6 +49,7 @@ from typing import Any, Literal, Protocol, TypeAlias
 
 import httpx
 
+from .._logging import shape
 from .._transport import Endpoint, Transport, parse_result
 from .._validation import check_digits
 from ..converter import converter, dumps_json
@@ -251,11 +252,13 @@ _COUNTRY = re.compile(r"[A-Z]{2}")
 
 def _kyc_date(value: str, what: str, *, adult: bool = False) -> None:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
-        raise RequestValidationError(f"{what} must be a date or 'DD.MM.YYYY', got {value!r}")
+        raise RequestValidationError(
+            f"{what} must be a date or 'DD.MM.YYYY', got {shape(value)} (N: digit)"
+        )
     try:
         day = datetime.strptime(value, "%d.%m.%Y").date()
     except ValueError:
-        raise RequestValidationError(f"{what} is not a calendar date: {value!r}") from None
+        raise RequestValidationError(f"{what} is not a calendar date") from None
     if adult:
         today = date.today()
         age = today.year - day.year - ((today.month, today.day) < (day.month, day.day))
