@@ -1,4 +1,5 @@
-"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``demo``, ``examples``, ``bench``."""
+"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``demo``, ``examples``, ``bench``,
+``soak``."""
 
 from __future__ import annotations
 
@@ -44,3 +45,10 @@ def examples(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     session.install("-e", ".[bench]")
     session.run("python", "benchmarks/bench_client.py", *session.posargs)
+
+
+@nox.session(python="3.11")
+def soak(session: nox.Session) -> None:
+    """10,000 payouts against the mock with random faults on every route (see tests/e2e/soak.py)."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "tests.e2e.soak", "--count", "10000", *session.posargs)

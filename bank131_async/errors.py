@@ -212,12 +212,8 @@ def processed_note(key: str | None, attempts: int, *, earlier: bool = False) -> 
         )
     else:
         cause = "the request may have been processed"
-    how = (
-        f"sessions.status, or the same call with idempotency key {key!r}"
-        if key
-        else "sessions.status"
-    )
-    return f"{cause}: reconcile ({how}) before trying anything else"
+    repeat = f"; if you repeat it, reuse idempotency key {key!r}, never a new one" if key else ""
+    return f"{cause}: check with sessions.status before doing anything else{repeat}"
 
 
 def _redact_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:

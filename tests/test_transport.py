@@ -516,7 +516,7 @@ async def test_every_mixed_sequence_of_three_failures_tells_the_truth(
                     text = str(error)
                     if reached:
                         assert "may have been processed" in text, (names, text)
-                        assert "reconcile" in text, (names, text)
+                        assert "sessions.status" in text, (names, text)
                         assert "not sent" not in text, (names, text)
                     else:
                         assert "may have been processed" not in text, (names, text)
