@@ -16,9 +16,11 @@ from email.utils import parsedate_to_datetime
 import attrs
 
 __all__ = [
+    "INTERNAL_ERROR_CODES",
     "RETRYABLE_STATUSES",
     "Outcome",
     "RetryPolicy",
+    "answer_is_transient",
     "answer_may_follow_processing",
     "parse_retry_after",
 ]
@@ -33,20 +35,41 @@ class Outcome(enum.Enum):
     ANSWERED = "answered"
 
 
-#: Answers after which the same request may succeed. 429 means "not processed"; the 5xx family
-#: and 408 may have been processed, so they are repeated only when replaying is safe.
+#: HTTP statuses after which the same request may succeed if repeated shortly.
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
+#: Bank error codes saying the bank or a provider failed, whatever the HTTP status: the same
+#: request may succeed shortly, and the failure may have come after the work was done.
+INTERNAL_ERROR_CODES = frozenset(
+    {
+        "internal_error",
+        "provider_internal_error",
+        "provider_issuer_unavailable",
+        "provider_timeout",
+        "npd_service_internal_error",
+        "wallet_internal_error",
+        "routing_internal_error",
+    }
+)
 
-def answer_may_follow_processing(status: int) -> bool:
-    """Whether an HTTP answer with ``status`` may come after the bank processed the request.
 
-    A 5xx (the bank, or a proxy in front of it, failed at some point of the work) or a 408 may;
-    any other status is the bank's definite answer about what it did. This is the rule behind
-    both the retries (such answers are repeated only when replaying is safe) and every error's
-    ``maybe_processed``.
+def answer_is_transient(status: int | None, code: str | None = None) -> bool:
+    """Whether the same request may succeed if repeated shortly: the one rule behind the
+    transport's retries, the polling helpers' patience and ``ApiError.retryable``."""
+    return status in RETRYABLE_STATUSES or code in INTERNAL_ERROR_CODES
+
+
+def answer_may_follow_processing(status: int | None, code: str | None = None) -> bool:
+    """Whether an answer may come after the bank processed the request.
+
+    A 5xx or 408 (the bank, or a proxy in front of it, failed at some point of the work) or an
+    internal-error code may; any other answer is the bank's definite word about what it did.
+    This is the rule behind both the retries (such answers are repeated only when replaying is
+    safe) and every error's ``maybe_processed``.
     """
-    return status >= 500 or status == 408
+    if status is not None and (status >= 500 or status == 408):
+        return True
+    return code in INTERNAL_ERROR_CODES
 
 
 @attrs.frozen(kw_only=True)
@@ -65,18 +88,25 @@ class RetryPolicy:
     max_retry_after: float = 60.0
 
     def should_retry(
-        self, *, attempt: int, outcome: Outcome, status: int | None, replay_safe: bool
+        self,
+        *,
+        attempt: int,
+        outcome: Outcome,
+        replay_safe: bool,
+        status: int | None = None,
+        code: str | None = None,
     ) -> bool:
-        """Whether to send again after ``attempt`` attempts (1-based) ended with ``outcome``."""
+        """Whether to send again after ``attempt`` attempts (1-based) ended with ``outcome``
+        (for an answer: its HTTP ``status`` and the bank's error ``code``, if any)."""
         if attempt > self.max_retries:
             return False
         if outcome is Outcome.NOT_SENT:
             return True
         if outcome is Outcome.MAYBE_SENT:
             return replay_safe
-        if status not in RETRYABLE_STATUSES:
+        if not answer_is_transient(status, code):
             return False
-        return not answer_may_follow_processing(status) or replay_safe
+        return replay_safe or not answer_may_follow_processing(status, code)
 
     def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
         """Full-jitter delay before retry number ``attempt`` (1-based)."""

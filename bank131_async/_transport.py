@@ -53,7 +53,9 @@ class Endpoint:
     (URL-quoted) from ``path_params``; ``version`` fixes the version for methods that exist in
     one version only (``None``: the caller passes it). ``read_only`` calls may always be
     repeated; ``idempotent`` means the bank de-duplicates this method by
-    ``X-PARTNER-IDEMPOTENCY-KEY``, so a mutating call may be repeated with the same key.
+    ``X-PARTNER-IDEMPOTENCY-KEY``, so a mutating call may be repeated with the same key. Both
+    default to ``False``, the safe value: a new mutating endpoint whose flags were forgotten is
+    never replayed after a request that may have reached the bank.
     ``host`` picks the base URL (``"api"`` or ``"kyc"``); ``header_signature=False`` is for
     KYC, whose signature travels inside the body; ``ok_statuses`` are the envelope statuses
     that mean success (KYC adds ``"pending"``).
@@ -61,7 +63,7 @@ class Endpoint:
 
     path: str
     read_only: bool = False
-    idempotent: bool = True
+    idempotent: bool = False
     version: str | None = None
     method: str = "POST"
     host: str = "api"
@@ -80,14 +82,6 @@ class _Attempt:
     response: httpx.Response | None = None
     exc: httpx.HTTPError | None = None
     outcome: Outcome = Outcome.ANSWERED
-
-    @property
-    def may_have_reached_bank(self) -> bool:
-        if self.outcome is Outcome.MAYBE_SENT:
-            return True
-        response = self.response
-        # A 5xx or 408 may come after the work was done; any other answer is definite.
-        return response is not None and answer_may_follow_processing(response.status_code)
 
 
 def _outcome(exc: httpx.HTTPError) -> Outcome:
@@ -237,11 +231,20 @@ class Transport:
             attempt += 1
             result = await self._send(endpoint.method, url, body, headers, call_timeout)
             response = result.response
-            status = response.status_code if response is not None else None
-            if reached is None and result.may_have_reached_bank:
+            answer = _Answer.read(response) if response is not None else None
+            status = answer.status if answer is not None else None
+            code = answer.code if answer is not None else None
+            if reached is None and (
+                result.outcome is Outcome.MAYBE_SENT
+                or (answer is not None and answer_may_follow_processing(status, code))
+            ):
                 reached = attempt
             if not self._policy.should_retry(
-                attempt=attempt, outcome=result.outcome, status=status, replay_safe=replay_safe
+                attempt=attempt,
+                outcome=result.outcome,
+                replay_safe=replay_safe,
+                status=status,
+                code=code,
             ):
                 break
             retry_after = (
@@ -255,7 +258,7 @@ class Transport:
             logger.info(
                 "retrying %s after %s (attempt %d, sleeping %.2fs)",
                 endpoint.path,
-                status if status is not None else result.outcome.value,
+                code or status or result.outcome.value,
                 attempt,
                 delay,
             )
@@ -265,7 +268,8 @@ class Transport:
         if result.exc is not None:
             raise call.transport_error(result.exc, result.outcome) from result.exc
         assert response is not None
-        return _decode(response, call, endpoint.ok_statuses)
+        assert answer is not None
+        return _decode(response, answer, call, endpoint.ok_statuses)
 
     async def _send(
         self,
@@ -339,25 +343,43 @@ def _as_timeout(value: float | httpx.Timeout) -> httpx.Timeout:
     return to_timeout(value)
 
 
+@attrs.frozen
+class _Answer:
+    """An HTTP answer, parsed once: its JSON object (or why there is none) and error code."""
+
+    status: int
+    data: dict[str, Any] | None
+    #: Why ``data`` is ``None``: the body is not a JSON object.
+    problem: str = ""
+    #: The bank's ``error.code`` of an error envelope.
+    code: str | None = None
+
+    @classmethod
+    def read(cls, response: httpx.Response) -> _Answer:
+        status = response.status_code
+        try:
+            data = loads(response.content)
+        except JsonDepthError:
+            return cls(status, None, "JSON nested too deep")
+        except ValueError:
+            return cls(status, None, "no JSON object")
+        if not isinstance(data, dict):
+            return cls(status, None, f"JSON {type(data).__name__}")
+        error = data.get("error")
+        code = error.get("code") if isinstance(error, dict) else None
+        return cls(status, data, code=code if isinstance(code, str) else None)
+
+
 def _decode(
     response: httpx.Response,
+    answer: _Answer,
     call: _Call,
     ok_statuses: frozenset[str] = frozenset({"ok"}),
 ) -> dict[str, Any]:
-    raw = response.content
-    status = response.status_code
-    try:
-        data = loads(raw)
-    except ValueError as exc:
-        data = exc
-    if not isinstance(data, dict):
-        if isinstance(data, JsonDepthError):
-            what = "JSON nested too deep"
-        elif isinstance(data, ValueError):
-            what = "no JSON object"
-        else:
-            what = f"JSON {type(data).__name__}"
-        raise _garbage(response, call, f"with {what} in the body")
+    data = answer.data
+    if data is None:
+        raise _garbage(response, call, f"with {answer.problem} in the body")
+    status = answer.status
     if status >= 400 or data.get("status") == "error":
         error: ApiError = error_from_response(
             data,

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._logging import excerpt, redact
-from ._retry import answer_may_follow_processing
+from ._retry import answer_is_transient, answer_may_follow_processing
 
 if TYPE_CHECKING:
     from .models.sessions import Session
@@ -157,9 +157,6 @@ class ApiError(Bank131Error):
             ``session_wrong_state`` or an idempotency conflict then means "already done").
     """
 
-    #: Whether repeating the same call later may succeed (guidance, not a promise).
-    retryable: bool = False
-
     def __init__(
         self,
         code: str,
@@ -183,10 +180,16 @@ class ApiError(Bank131Error):
             maybe_processed = (
                 answers_a_repeat
                 or type(self).maybe_processed
-                or (http_status is not None and answer_may_follow_processing(http_status))
+                or answer_may_follow_processing(http_status, code)
             )
         self.maybe_processed = maybe_processed
         super().__init__(self._message())
+
+    @property
+    def retryable(self) -> bool:
+        """Whether the same call may succeed if repeated shortly (a 5xx, 429, 408 or an
+        internal-error code): the rule the SDK's own retries and polling helpers use."""
+        return answer_is_transient(self.http_status, self.code)
 
     def _headline(self) -> str:
         text = f"{self.code}: {self.description}" if self.description else self.code
@@ -291,8 +294,6 @@ class InsufficientFundsError(DeclinedError):
 class InsufficientWalletBalanceError(ApiError):
     """``insufficient_wallet_balance``: top up your collateral balance, then retry."""
 
-    retryable = True
-
 
 class RefundAmountTooLargeError(ApiError):
     """``refund_amount_too_large``: the refund exceeds what can still be refunded."""
@@ -309,14 +310,12 @@ class BankInternalError(ApiError):
     ``maybe_processed``: reconcile before repeating a mutating call.
     """
 
-    retryable = True
     maybe_processed = True
 
 
 class RateLimitError(ApiError):
     """HTTP 429: too many requests. ``retry_after`` is the server's hint in seconds, if any."""
 
-    retryable = True
     retry_after: float | None = None
 
 

@@ -282,19 +282,25 @@ def test_defaults() -> None:
 
 
 @pytest.mark.parametrize(
-    ("cls", "retryable"),
+    ("code", "status", "cls", "retryable"),
     [
-        (ApiError, False),
-        (InvalidRequestError, False),
-        (DeclinedError, False),
-        (IdempotencyConflictError, False),
-        (BankInternalError, True),
-        (RateLimitError, True),
-        (InsufficientWalletBalanceError, True),
+        ("invalid_request", 400, InvalidRequestError, False),
+        ("declined_by_issuer_bank", 200, DeclinedError, False),
+        ("idempotency_key_already_exists", 409, IdempotencyConflictError, False),
+        ("internal_error", 200, BankInternalError, True),  # the envelope decides, not HTTP 200
+        ("provider_timeout", 400, BankInternalError, True),
+        ("http_502", 502, BankInternalError, True),
+        ("too_many_requests", 429, RateLimitError, True),
+        ("insufficient_wallet_balance", 400, InsufficientWalletBalanceError, False),
+        ("brand_new", 400, ApiError, False),
     ],
 )
-def test_retryable_guidance(cls: type[ApiError], retryable: bool) -> None:
-    assert cls("c").retryable is retryable
+def test_retryable_is_the_transport_rule(
+    code: str, status: int, cls: type[ApiError], retryable: bool
+) -> None:
+    error = error_from_response(_envelope(code, ""), http_status=status)
+    assert type(error) is cls
+    assert error.retryable is retryable
 
 
 def test_insufficient_funds_is_a_decline() -> None:

@@ -21,7 +21,7 @@ BODY = b'{"recurrent":{"token":"' + TOKEN.encode() + b'"}}'
 
 def test_endpoints_are_declared() -> None:
     assert [(e.path, e.version, e.read_only, e.idempotent) for e in recurrent.ENDPOINTS] == [
-        ("recurrent/status", "v1", True, True),
+        ("recurrent/status", "v1", True, False),
         ("recurrent/disable", "v1", False, False),
     ]
 

@@ -6,7 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bank131_async._retry import Outcome, RetryPolicy, parse_retry_after
+from bank131_async._retry import (
+    Outcome,
+    RetryPolicy,
+    answer_is_transient,
+    answer_may_follow_processing,
+    parse_retry_after,
+)
 
 POLICY = RetryPolicy(max_retries=3, initial_backoff=0.5, max_backoff=4.0, max_retry_after=30.0)
 
@@ -50,6 +56,53 @@ def test_should_retry(
         attempt=attempt, outcome=outcome, status=status, replay_safe=replay_safe
     )
     assert got is expected
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "replay_safe", "expected"),
+    [
+        # an internal-error envelope is transient whatever its HTTP status, and may have
+        # followed processing: repeated only when replaying is safe
+        (200, "internal_error", True, True),
+        (200, "internal_error", False, False),
+        (400, "provider_timeout", True, True),
+        (500, "internal_error", False, False),
+        # the bank's definite answers are not repeated
+        (200, "session_wrong_state", True, False),
+        (400, "declined_by_issuer_bank", True, False),
+        (409, "idempotency_key_already_exists", True, False),
+    ],
+)
+def test_should_retry_by_error_code(
+    status: int, code: str, replay_safe: bool, expected: bool
+) -> None:
+    got = POLICY.should_retry(
+        attempt=1, outcome=Outcome.ANSWERED, status=status, code=code, replay_safe=replay_safe
+    )
+    assert got is expected
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "transient", "processed"),
+    [
+        (429, None, True, False),
+        (429, "too_many_requests", True, False),
+        (500, None, True, True),
+        (503, None, True, True),
+        (408, None, True, True),
+        (501, None, False, True),
+        (200, "internal_error", True, True),
+        (400, "wallet_internal_error", True, True),
+        (400, "insufficient_wallet_balance", False, False),
+        (400, "invalid_request", False, False),
+        (None, None, False, False),
+    ],
+)
+def test_one_rule_for_transient_and_processed_answers(
+    status: int | None, code: str | None, transient: bool, processed: bool
+) -> None:
+    assert answer_is_transient(status, code) is transient
+    assert answer_may_follow_processing(status, code) is processed
 
 
 def test_zero_retries_never_retries() -> None:

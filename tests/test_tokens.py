@@ -31,7 +31,7 @@ pytestmark = pytest.mark.anyio
 def test_endpoints_are_declared() -> None:
     assert [(e.path, e.version, e.read_only, e.idempotent, e.method) for e in tokens.ENDPOINTS] == [
         ("token", "v1", False, False, "POST"),
-        ("token/info", "v1", True, True, "POST"),
+        ("token/info", "v1", True, False, "POST"),
         ("tokenize", "v1", False, False, "POST"),
         ("tokenize/elements", "v1", False, False, "POST"),
     ]

@@ -159,6 +159,19 @@ async def test_maybe_sent_call_without_idempotency_support_is_not_retried(
 
 
 @pytest.mark.anyio
+async def test_a_new_endpoint_with_default_flags_is_never_replayed(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    """A forgotten flag must not make a mutating call replayable: the defaults are safe."""
+    script = Script(fail(httpx.ReadTimeout))
+    async with client(partner_key, script) as bank:
+        with pytest.raises(RequestTimeoutError) as info:
+            await bank._transport.request(Endpoint("brand/new/method"), b"{}")
+    assert info.value.maybe_processed is True
+    assert script.keys() == [None]  # sent once, with no idempotency key
+
+
+@pytest.mark.anyio
 async def test_not_sent_call_without_idempotency_support_is_retried(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -680,3 +693,22 @@ async def test_a_deeply_nested_answer_is_a_decode_error(
         with pytest.raises(ResponseDecodeError, match="nested too deep") as info:
             await init_payout(bank, key="k")
     assert info.value.maybe_processed is True  # a 200 we cannot read may be a processed payout
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("status", [200, 400])
+async def test_an_internal_error_envelope_is_retried_whatever_its_http_status(
+    partner_key: rsa.RSAPrivateKey, status: int
+) -> None:
+    """One notion of "retryable": the transport retries what ApiError.retryable (and so the
+    polling helpers) call transient, an internal_error envelope with HTTP 200 included."""
+    internal = answer(status, {"status": "error", "error": {"code": "internal_error"}})
+    script = Script(internal, answer())
+    async with client(partner_key, script) as bank:
+        session = await bank.sessions.status("ps_1")
+        assert session.id == "ps_1"
+        script.steps = [internal, internal, internal]
+        with pytest.raises(BankInternalError) as info:
+            await bank.sessions.status("ps_1")
+    assert info.value.retryable is True
+    assert info.value.attempts == 3

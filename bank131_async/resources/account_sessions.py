@@ -76,7 +76,7 @@ _METHODS = (
 
 
 def _endpoints(kind: str) -> dict[str, Endpoint]:
-    return {m: Endpoint(f"session/{m}/{kind}", version="v1") for m in _METHODS}
+    return {m: Endpoint(f"session/{m}/{kind}", idempotent=True, version="v1") for m in _METHODS}
 
 
 NOMINAL = _endpoints("nominal")

@@ -46,7 +46,7 @@ __all__ = ["ENDPOINTS", "FiscalizationResource"]
 
 Timeout = float | httpx.Timeout | None
 
-FISCALIZATION = Endpoint("fiscalization", idempotent=False, version="v1")
+FISCALIZATION = Endpoint("fiscalization", version="v1")
 
 #: Every endpoint this resource calls (the coverage test compares it with endpoints.md).
 ENDPOINTS = (FISCALIZATION,)

@@ -39,7 +39,7 @@ __all__ = ["ENDPOINTS", "FpsResource"]
 Timeout = float | httpx.Timeout | None
 
 BANKS = Endpoint("fps/banks", read_only=True, method="GET")
-CUSTOMER_VERIFICATION = Endpoint("fps/customer_verification", idempotent=False)
+CUSTOMER_VERIFICATION = Endpoint("fps/customer_verification")
 
 #: Every endpoint this resource calls (the coverage test compares it with endpoints.md).
 ENDPOINTS = (BANKS, CUSTOMER_VERIFICATION)

@@ -98,7 +98,7 @@ def _endpoint(path: str, version: str, **options: Any) -> Endpoint:
     )
 
 
-CHECK = {v: _endpoint("check", v, idempotent=False) for v in ("v2.0", "v1.1")}
+CHECK = {v: _endpoint("check", v) for v in ("v2.0", "v1.1")}
 STATUS = {v: _endpoint("check/{id}", v, read_only=True, method="GET") for v in ("v2.0", "v1.1")}
 
 #: Every endpoint this resource calls (the coverage test compares it with endpoints.md).

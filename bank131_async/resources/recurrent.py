@@ -24,7 +24,7 @@ __all__ = ["ENDPOINTS", "RecurrentResource"]
 Timeout = float | httpx.Timeout | None
 
 STATUS = Endpoint("recurrent/status", read_only=True, version="v1")
-DISABLE = Endpoint("recurrent/disable", idempotent=False, version="v1")
+DISABLE = Endpoint("recurrent/disable", version="v1")
 
 #: Every endpoint this resource calls (the coverage test compares it with endpoints.md).
 ENDPOINTS = (STATUS, DISABLE)

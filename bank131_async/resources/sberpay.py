@@ -22,7 +22,7 @@ __all__ = ["ENDPOINTS", "SberPayResource"]
 
 Timeout = float | httpx.Timeout | None
 
-PUSH = Endpoint("sberpay/push", idempotent=False, version="v1")
+PUSH = Endpoint("sberpay/push", version="v1")
 
 #: Every endpoint this resource calls (the coverage test compares it with endpoints.md).
 ENDPOINTS = (PUSH,)

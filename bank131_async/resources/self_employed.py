@@ -53,15 +53,13 @@ Timeout = float | httpx.Timeout | None
 
 # npd/check and check_personal_info start an asynchronous request on the bank's side (a new
 # request id each time): mutating, not de-duplicated.
-CHECK = Endpoint("npd/check", idempotent=False, version="v1")
+CHECK = Endpoint("npd/check", version="v1")
 REQUEST_STATUS = Endpoint("npd/request/status", read_only=True, version="v1")
-CHECK_PERSONAL_INFO = Endpoint("npd/taxpayer/check_personal_info", idempotent=False, version="v1")
+CHECK_PERSONAL_INFO = Endpoint("npd/taxpayer/check_personal_info", version="v1")
 NOTIFICATIONS_COUNT = Endpoint("npd/notifications/count", read_only=True, version="v1")
 NOTIFICATIONS_READ = Endpoint("npd/notifications/read", read_only=True, version="v1")
-NOTIFICATIONS_MARK_AS_DELIVERED = Endpoint(
-    "npd/notifications/mark_as_delivered", idempotent=False, version="v1"
-)
-NOTIFICATIONS_UPDATE = Endpoint("npd/notifications/update", idempotent=False, version="v1")
+NOTIFICATIONS_MARK_AS_DELIVERED = Endpoint("npd/notifications/mark_as_delivered", version="v1")
+NOTIFICATIONS_UPDATE = Endpoint("npd/notifications/update", version="v1")
 
 #: Every endpoint this resource calls (the coverage test compares it with endpoints.md).
 ENDPOINTS = (

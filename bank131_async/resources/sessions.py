@@ -50,20 +50,20 @@ __all__ = ["ENDPOINTS", "SessionsResource", "request_session"]
 
 Timeout = float | httpx.Timeout | None
 
-CREATE = Endpoint("session/create")
-INIT_PAYOUT = Endpoint("session/init/payout")
-INIT_PAYOUT_FISCALIZATION = Endpoint("session/init/payout/fiscalization")
-START_PAYOUT = Endpoint("session/start/payout")
-START_PAYOUT_FISCALIZATION = Endpoint("session/start/payout/fiscalization")
-INIT_PAYMENT = Endpoint("session/init/payment")
-START_PAYMENT = Endpoint("session/start/payment")
-CONFIRM = Endpoint("session/confirm")
-CANCEL = Endpoint("session/cancel")
-CAPTURE = Endpoint("session/capture")
-REFUND = Endpoint("session/refund")
-CHARGEBACK = Endpoint("session/chargeback")
+CREATE = Endpoint("session/create", idempotent=True)
+INIT_PAYOUT = Endpoint("session/init/payout", idempotent=True)
+INIT_PAYOUT_FISCALIZATION = Endpoint("session/init/payout/fiscalization", idempotent=True)
+START_PAYOUT = Endpoint("session/start/payout", idempotent=True)
+START_PAYOUT_FISCALIZATION = Endpoint("session/start/payout/fiscalization", idempotent=True)
+INIT_PAYMENT = Endpoint("session/init/payment", idempotent=True)
+START_PAYMENT = Endpoint("session/start/payment", idempotent=True)
+CONFIRM = Endpoint("session/confirm", idempotent=True)
+CANCEL = Endpoint("session/cancel", idempotent=True)
+CAPTURE = Endpoint("session/capture", idempotent=True)
+REFUND = Endpoint("session/refund", idempotent=True)
+CHARGEBACK = Endpoint("session/chargeback", idempotent=True)
 STATUS = Endpoint("session/status", read_only=True)
-MULTI_INIT = Endpoint("session/multi/init", version="v2")
+MULTI_INIT = Endpoint("session/multi/init", idempotent=True, version="v2")
 
 #: Every endpoint this resource calls (the coverage test compares it with endpoints.md).
 ENDPOINTS = (

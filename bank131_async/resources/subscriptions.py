@@ -22,8 +22,8 @@ __all__ = ["ENDPOINTS", "SubscriptionsResource"]
 
 Timeout = float | httpx.Timeout | None
 
-CANCEL = Endpoint("subscription/cancel", idempotent=False, version="v1")
-RESTORE = Endpoint("subscription/restore", idempotent=False, version="v1")
+CANCEL = Endpoint("subscription/cancel", version="v1")
+RESTORE = Endpoint("subscription/restore", version="v1")
 
 #: Every endpoint this resource calls (the coverage test compares it with endpoints.md).
 ENDPOINTS = (CANCEL, RESTORE)

@@ -45,10 +45,10 @@ __all__ = ["ENDPOINTS", "TokensResource"]
 
 Timeout = float | httpx.Timeout | None
 
-ISSUE = Endpoint("token", idempotent=False, version="v1")
+ISSUE = Endpoint("token", version="v1")
 INFO = Endpoint("token/info", read_only=True, version="v1")
-TOKENIZE = Endpoint("tokenize", idempotent=False, version="v1")
-TOKENIZE_ELEMENTS = Endpoint("tokenize/elements", idempotent=False, version="v1")
+TOKENIZE = Endpoint("tokenize", version="v1")
+TOKENIZE_ELEMENTS = Endpoint("tokenize/elements", version="v1")
 
 #: Every endpoint this resource calls (the coverage test compares it with endpoints.md).
 ENDPOINTS = (ISSUE, INFO, TOKENIZE, TOKENIZE_ELEMENTS)

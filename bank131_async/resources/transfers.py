@@ -63,8 +63,8 @@ __all__ = ["ENDPOINTS", "TransfersResource"]
 Timeout = float | httpx.Timeout | None
 
 CALCULATE = Endpoint("calculate", read_only=True, version="v1")
-BPA_INIT_PAYMENT = Endpoint("bpa/session/init/payment", idempotent=False, version="v1")
-CASH_PAYOUT_INIT = Endpoint("cash/payout/session/init", idempotent=False, version="v1")
+BPA_INIT_PAYMENT = Endpoint("bpa/session/init/payment", version="v1")
+CASH_PAYOUT_INIT = Endpoint("cash/payout/session/init", version="v1")
 
 #: Every endpoint this resource calls (the coverage test compares it with endpoints.md).
 ENDPOINTS = (CALCULATE, BPA_INIT_PAYMENT, CASH_PAYOUT_INIT)
