@@ -22,7 +22,7 @@ from ._json import JsonDepthError, loads
 from ._logging import excerpt, logger
 from ._retry import Outcome, RetryPolicy, answer_may_follow_processing, parse_retry_after
 from ._version import __version__
-from .converter import structure
+from .converter import StructureError, structure
 from .errors import (
     ApiError,
     ClientClosedError,
@@ -56,7 +56,8 @@ class Endpoint:
     ``X-PARTNER-IDEMPOTENCY-KEY``, so a mutating call may be repeated with the same key. Both
     default to ``False``, the safe value: a new mutating endpoint whose flags were forgotten is
     never replayed after a request that may have reached the bank.
-    ``host`` picks the base URL (``"api"`` or ``"kyc"``); ``header_signature=False`` is for
+    ``spelling`` names a table of :data:`~bank131_async.converter.SPELLINGS` for methods that
+    spell request keys their own way. ``host`` picks the base URL (``"api"`` or ``"kyc"``); ``header_signature=False`` is for
     KYC, whose signature travels inside the body; ``ok_statuses`` are the envelope statuses
     that mean success (KYC adds ``"pending"``).
     """
@@ -69,6 +70,7 @@ class Endpoint:
     host: str = "api"
     header_signature: bool = True
     ok_statuses: frozenset[str] = frozenset({"ok"})
+    spelling: str | None = None
 
     @property
     def sends_idempotency_key(self) -> bool:
@@ -417,17 +419,14 @@ def _garbage(response: httpx.Response, call: _Call, what: str) -> ResponseDecode
     )
 
 
-def parse_result(data: Any, cls: type[T], what: str) -> T:
-    """Structure ``data`` into ``cls``; a shape the models do not accept is a decode error."""
+def parse_result(data: Any, cls: type[T], what: str, *, raw: Mapping[str, Any] | None = None) -> T:
+    """Structure ``data`` into ``cls`` (a ``raw_field()`` gets ``raw``); a shape the models do
+    not accept is a :class:`ResponseDecodeError` naming the field's path."""
     try:
-        return structure(data, cls)
-    except Exception as exc:  # cattrs raises a family of types; none may escape the SDK
-        reason = (
-            f"missing required field {exc.args[0]!r}"
-            if isinstance(exc, KeyError) and exc.args
-            else excerpt(str(exc), 300)
-        )
+        return structure(data, cls, raw=raw)
+    except StructureError as exc:
         raise ResponseDecodeError(
-            f"could not parse {what} as {cls.__name__}: {reason}",
+            f"could not parse {what} as {cls.__name__} (the bank answered ok): {exc}",
             body_excerpt=excerpt(json.dumps(data, ensure_ascii=False, default=str), _EXCERPT),
+            maybe_processed=True,  # the bank answered ok: whatever was asked was done
         ) from None

@@ -14,6 +14,7 @@ from ._retry import RetryPolicy
 from ._transport import Transport
 from .config import ApiVersion, Config, Environment, TimeoutInput
 from .errors import ConfigurationError
+from .hub import SessionEventHub
 from .resources.account_sessions import NominalSessionsResource, RkoSessionsResource
 from .resources.fiscalization import FiscalizationResource
 from .resources.fps import FpsResource
@@ -27,8 +28,8 @@ from .resources.subscriptions import SubscriptionsResource
 from .resources.tokens import TokensResource
 from .resources.transfers import TransfersResource
 from .resources.wallet import WalletResource
+from .resources.webhooks import WebhooksResource
 from .signing import PrivateKeyInput, PublicKeyInput, RequestSigner, SignatureVerifier
-from .webhooks import SessionEventHub, WebhooksResource
 
 __all__ = ["AsyncBank131"]
 

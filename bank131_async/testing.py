@@ -27,11 +27,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import attrs
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from .converter import converter, dumps_json
+from .converter import dumps_json, session_envelope
 from .models.webhooks import WebhookEvent
 from .signing import PrivateKeyInput, SignatureVerifier, load_private_key
 
@@ -83,11 +82,7 @@ def webhook_body(event: WebhookInput) -> bytes:
         return dumps_json(dict(event.raw))
     data: dict[str, Any] = {"type": event.type}
     if event.session is not None:
-        session = converter.unstructure(attrs.evolve(event.session, confirm_information=None))
-        data["session"] = session
-        if event.session.confirm_information is not None:
-            # The bank sends it beside the session.
-            data["confirm_information"] = converter.unstructure(event.session.confirm_information)
+        data.update(session_envelope(event.session))
     return dumps_json(data)
 
 

@@ -9,7 +9,16 @@ from typing import Any
 import attrs
 import pytest
 
-from bank131_async.converter import ALIASES, alias, converter, dumps, dumps_json, loads, structure
+from bank131_async.converter import (
+    ALIASES,
+    StructureError,
+    alias,
+    converter,
+    dumps,
+    dumps_json,
+    loads,
+    structure,
+)
 from bank131_async.models import (
     AmountDetails,
     BankAccountRu,
@@ -324,8 +333,40 @@ def test_model_needs_json_object(bad: Any) -> None:
 
 
 def test_missing_required_key_raises() -> None:
-    with pytest.raises(KeyError):
+    with pytest.raises(StructureError, match=r"required field missing @ \$\.status"):
         structure({"id": "ps"}, Session)
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        (
+            {"id": "ps", "status": "accepted", "payout_list": [{"id": "po"}]},
+            r"required field missing @ \$\.payout_list\[0\]\.status",
+        ),
+        (
+            {
+                "id": "ps",
+                "status": "accepted",
+                "payout_list": [
+                    {"id": "po", "status": "succeeded", "amount_details": {"amount": 1.5}}
+                ],
+            },
+            r"expected an integer, got 1\.5 @ \$\.payout_list\[0\]\.amount_details\.amount",
+        ),
+    ],
+)
+def test_a_structure_error_names_the_failing_fields_path(data: Any, where: str) -> None:
+    with pytest.raises(StructureError, match=where):
+        structure(data, Session)
+
+
+def test_a_structure_error_is_redacted() -> None:
+    data = {"id": "ps", "status": 4242424242424242}
+    with pytest.raises(StructureError) as info:
+        structure(data, Session)
+    assert "4242424242424242" not in str(info.value)
+    assert "424242******4242 @ $.status" in str(info.value)
 
 
 # --------------------------------------------------------------------------- loads, round trips

@@ -26,8 +26,8 @@ from bank131_async.errors import (
 )
 from bank131_async.models import WebhookEvent
 from bank131_async.signing import RequestSigner, SignatureVerifier
-from bank131_async.webhooks import _decode as decode_webhook
 from bank131_async.webhooks import parse_webhook
+from bank131_async.webhooks.parse import _decode as decode_webhook
 
 FUZZ = settings(
     max_examples=150,

@@ -259,13 +259,13 @@ CASES = [
         + b',"participant_details":'
         + W_RECIPIENT
         + b',"metadata":"order-1"}',
-        b'{"amount_details":'
+        b'{"payment_method":'
+        + W_CARD
+        + b',"amount_details":'
         + W_AMOUNT
         + b',"participant_details":'
         + W_RECIPIENT
-        + b',"metadata":"order-1","payment_method":'
-        + W_CARD
-        + b"}",
+        + b',"metadata":"order-1"}',
     ),
     Case(
         "create-payment",
@@ -304,14 +304,14 @@ CASES = [
         + W_RECIPIENT
         + b',"customer":{"reference":"user-1"},'
         + '"metadata":{"order":1,"note":"Заказ"}}'.encode(),
-        b'{"amount_details":'
+        b'{"payment_method":'
+        + W_CARD
+        + b',"amount_details":'
         + W_AMOUNT
         + b',"participant_details":'
         + W_RECIPIENT
         + b',"customer":{"reference":"user-1"},'
-        + '"metadata":{"order":1,"note":"Заказ"},"payment_method":'.encode()
-        + W_CARD
-        + b"}",
+        + '"metadata":{"order":1,"note":"Заказ"}}'.encode(),
     ),
     Case(
         "init-payout-fiscalization",
@@ -326,12 +326,12 @@ CASES = [
         + b',"fiscalization_details":'
         + W_FISCAL
         + b"}",
-        b'{"amount_details":'
+        b'{"payment_method":'
+        + W_ACCOUNT
+        + b',"amount_details":'
         + W_AMOUNT
         + b',"fiscalization_details":'
         + W_FISCAL
-        + b',"payment_method":'
-        + W_ACCOUNT
         + b"}",
     ),
     Case(
@@ -339,7 +339,7 @@ CASES = [
         "session/start/payout",
         lambda s, k: s.start_payout("ps_1", payout_details=FPS, amount_details=AMOUNT, **k),
         b'{"session_id":"ps_1","payout_details":' + W_FPS + b',"amount_details":' + W_AMOUNT + b"}",
-        b'{"session_id":"ps_1","amount_details":' + W_AMOUNT + b',"payment_method":' + W_FPS + b"}",
+        b'{"session_id":"ps_1","payment_method":' + W_FPS + b',"amount_details":' + W_AMOUNT + b"}",
     ),
     Case(
         "start-payout-bare",
@@ -373,14 +373,14 @@ CASES = [
         + b',"fiscalization_details":'
         + W_FISCAL
         + b"}",
-        b'{"session_id":"ps_1","amount_details":'
+        b'{"session_id":"ps_1","payment_method":'
+        + W_CARD
+        + b',"amount_details":'
         + W_AMOUNT
         + b',"participant_details":'
         + W_RECIPIENT
         + b',"fiscalization_details":'
         + W_FISCAL
-        + b',"payment_method":'
-        + W_CARD
         + b"}",
     ),
     Case(
@@ -456,10 +456,10 @@ CASES = [
         + b","
         + W_INFO_REST
         + b"}}}",
-        b'{"session_id":"ps_1","confirm_information":{"transfer_details":{'
-        + W_INFO_REST
-        + b',"payment_method":'
+        b'{"session_id":"ps_1","confirm_information":{"transfer_details":{"payment_method":'
         + W_INFO_CARD
+        + b","
+        + W_INFO_REST
         + b"}}}",
         envelope_info=True,
     ),
@@ -473,10 +473,10 @@ CASES = [
         + b","
         + W_INFO_REST
         + b"}}}",
-        b'{"session_id":"ps_1","confirm_information":{"transfer_details":{'
-        + W_INFO_REST
-        + b',"payment_method":'
+        b'{"session_id":"ps_1","confirm_information":{"transfer_details":{"payment_method":'
         + W_INFO_CARD
+        + b","
+        + W_INFO_REST
         + b"}}}",
     ),
     Case(

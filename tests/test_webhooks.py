@@ -325,8 +325,14 @@ def test_key_rotation_accepts_old_and_new_keys(
         (b"[1, 2]", "not a JSON object"),
         (b'{"session": {}}', "no 'type'"),
         (b'{"type": 5}', "no 'type'"),
-        (b'{"type": "payment_finished"}', "no 'session'"),
-        (b'{"type": "payment_finished", "session": {"status": "accepted"}}', "'id'"),
+        (
+            b'{"type": "payment_finished"}',
+            r"expected a JSON object for Session, got None @ \$\.session",
+        ),
+        (
+            b'{"type": "payment_finished", "session": {"status": "accepted"}}',
+            r"required field missing @ \$\.session\.id",
+        ),
         (
             b'{"type": "payment_finished", "session": {"id": "ps_1", "status": 7}}',
             "could not parse",

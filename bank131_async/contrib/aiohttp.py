@@ -22,17 +22,17 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from ..resources.webhooks import WebhooksResource
 from ..signing import SignatureVerifier
 from ..webhooks import (
     DEFAULT_MAX_BODY_SIZE,
     SIGNATURE_HEADER,
     TOO_LARGE,
     WebhookRouter,
-    WebhooksResource,
     read_capped,
     receive_webhook,
-    resolve_source,
 )
+from ._source import resolve_source
 
 if TYPE_CHECKING:
     from ..client import AsyncBank131

@@ -36,18 +36,18 @@ from fastapi import APIRouter, HTTPException, Request, Response
 
 from ..errors import InvalidSignatureError, WebhookDecodeError
 from ..models.webhooks import WebhookEvent
+from ..resources.webhooks import WebhooksResource
 from ..signing import SignatureVerifier
 from ..webhooks import (
     DEFAULT_MAX_BODY_SIZE,
     SIGNATURE_HEADER,
     TOO_LARGE,
     WebhookRouter,
-    WebhooksResource,
     parse_webhook,
     read_capped,
     receive_webhook,
-    resolve_source,
 )
+from ._source import resolve_source
 
 if TYPE_CHECKING:
     from ..client import AsyncBank131
@@ -109,13 +109,8 @@ def verified_webhook(
     With a client (or its ``webhooks``) as ``source`` every event also feeds the client's
     session waits, which then become webhook-driven.
     """
-    resource: WebhooksResource | None = None
-    if isinstance(source, SignatureVerifier):
-        verifier = source
-    else:
-        resource = source if isinstance(source, WebhooksResource) else source.webhooks
-        verifier = resource.verifier
-        resource.hub.attach_source()
+    feed = WebhookRouter(dedupe=False)  # no handlers: it only feeds the client's waits
+    verifier = resolve_source(source, feed)
 
     async def dependency(request: Request) -> WebhookEvent:
         body = await _read(request, max_body_size)
@@ -127,8 +122,7 @@ def verified_webhook(
             raise HTTPException(400, "invalid signature") from None
         except WebhookDecodeError:
             raise HTTPException(400, "bad webhook body") from None
-        if resource is not None:
-            resource.feed(event)
+        await feed.dispatch(event)
         return event
 
     return dependency

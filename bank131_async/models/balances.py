@@ -18,9 +18,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-import attrs
 from attrs import frozen
 
+from ._fields import raw_field
 from .common import AmountDetails
 
 __all__ = [
@@ -64,7 +64,7 @@ class AccountBalance:
     account_number: str | None = None
     account_currency: str | None = None
     balance: BalanceDetails | None = None
-    raw: Mapping[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    raw: Mapping[str, Any] = raw_field()
 
     @property
     def current_balance(self) -> int | None:
@@ -138,4 +138,4 @@ class AccountStatement:
     total_turnover: TotalTurnover | None = None
     total_balance: TotalBalance | None = None
     transactions: tuple[StatementTransaction, ...] = ()
-    raw: Mapping[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    raw: Mapping[str, Any] = raw_field()

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from ..converter import alias
+from ._fields import alias
 
 __all__ = [
     "AmountDetails",

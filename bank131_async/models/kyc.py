@@ -20,6 +20,8 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from ._fields import extra_field, raw_field
+
 __all__ = [
     "KycCheckResult",
     "KycCheckV1",
@@ -76,7 +78,7 @@ class KycDocument:
     issuer: str | None = None
     issuer_code: str | None = None
     expiration_date: str | None = attrs.field(default=None, converter=kyc_date)
-    extra: Mapping[str, Any] | None = attrs.field(default=None, repr=False)
+    extra: Mapping[str, Any] | None = extra_field()
 
 
 @frozen(kw_only=True)
@@ -96,7 +98,7 @@ class KycCheckV2:
     documents: tuple[KycDocument, ...] = attrs.field(converter=_documents)
     patronymic: str | None = None
     #: Further documented fields, merged into the payload as given (not in ``repr``).
-    extra: Mapping[str, Any] | None = attrs.field(default=None, repr=False)
+    extra: Mapping[str, Any] | None = extra_field()
 
 
 @frozen(kw_only=True)
@@ -128,7 +130,7 @@ class KycCheckV1:
     public_officials: str = "Нет"
     migration_card: str = "-"
     right_to_stay_in_rf: str = "-"
-    extra: Mapping[str, Any] | None = attrs.field(default=None, repr=False)
+    extra: Mapping[str, Any] | None = extra_field()
 
 
 @frozen(kw_only=True)
@@ -137,7 +139,7 @@ class KycCheckResult:
 
     id: str
     status: KycStatus | str = KycStatus.OK
-    raw: Mapping[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    raw: Mapping[str, Any] = raw_field()
 
 
 @frozen(kw_only=True)
@@ -153,7 +155,7 @@ class KycVerification:
     status: KycStatus | str
     description: str | None = None
     participant: KycParticipant | None = None
-    raw: Mapping[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    raw: Mapping[str, Any] = raw_field()
 
     @property
     def is_verified(self) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from ..converter import alias
+from ._fields import alias, raw_field
 from .common import ErrorInfo
 
 __all__ = [
@@ -49,7 +49,7 @@ class NpdCheckResult:
     asynchronous request whose result ``npd/request/status`` returns."""
 
     request_id: str
-    raw: Mapping[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    raw: Mapping[str, Any] = raw_field()
 
 
 @frozen(kw_only=True)
@@ -68,7 +68,7 @@ class NpdRequestStatus:
     is_bound: bool | None = None
     created_at: datetime | None = None
     error: ErrorInfo | None = None
-    raw: Mapping[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    raw: Mapping[str, Any] = raw_field()
 
 
 @frozen(kw_only=True)
@@ -112,7 +112,7 @@ class NpdNotificationCounts:
     """The answer of ``npd/notifications/count``: one entry per requested INN."""
 
     counts: tuple[NotificationCountInformation, ...] = ()
-    raw: Mapping[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    raw: Mapping[str, Any] = raw_field()
 
     def count_for(self, tax_reference: str) -> int:
         """The unread count of one INN (0 when the bank did not list it)."""
@@ -124,7 +124,7 @@ class NpdNotifications:
     """The answer of ``npd/notifications/read``: notifications grouped by INN."""
 
     items: tuple[NotificationInformation, ...] = ()
-    raw: Mapping[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    raw: Mapping[str, Any] = raw_field()
 
     def for_inn(self, tax_reference: str) -> tuple[NpdNotification, ...]:
         return tuple(

@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from ..converter import alias
+from ._fields import alias
 from .common import (
     AmountDetails,
     Amounts,

@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from ._fields import raw_field
 from .enums import RecurrentInitiator
 
 __all__ = [
@@ -140,7 +141,7 @@ class TokenInfo:
     is_active: bool | None = None
     initiator: RecurrentInitiator | str | None = None
     masked_account: str | None = None
-    raw: Mapping[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    raw: Mapping[str, Any] = raw_field()
 
 
 # --------------------------------------------------------------------------- tokenize
@@ -180,7 +181,7 @@ class CardToken:
     """
 
     token: str | None = attrs.field(default=None, repr=_masked)
-    raw: Mapping[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    raw: Mapping[str, Any] = raw_field()
 
 
 # The names the bank's object reference uses, for readers coming from it.

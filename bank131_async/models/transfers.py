@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
 from attrs import frozen
 
+from ._fields import raw_field
 from .common import AmountDetails
 
 __all__ = [
@@ -58,4 +58,4 @@ class TransferCalculation:
 
     amounts: CalculationAmounts | None = None
     exchanges: CalculationExchanges | None = None
-    raw: Mapping[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    raw: Mapping[str, Any] = raw_field()

@@ -23,6 +23,7 @@ from typing import Any, Literal, TypeAlias
 import attrs
 from attrs import frozen
 
+from ._fields import raw_field
 from .sessions import ConfirmInformation, Session
 
 __all__ = [
@@ -48,11 +49,6 @@ class WebhookType(StrEnum):
     NOMINAL_TOPUP = "nominal_topup"
 
 
-def _raw_field() -> Any:
-    # The decoded body: kept for fields the models do not know; not part of equality/repr.
-    return attrs.field(factory=dict, eq=False, repr=False)
-
-
 def _digest_field() -> Any:
     return attrs.field(default="", eq=False, repr=False)
 
@@ -68,7 +64,7 @@ class ReadyToConfirm:
     type: Literal["ready_to_confirm"] = "ready_to_confirm"
     session: Session
     confirm_information: ConfirmInformation | None = None
-    raw: Mapping[str, Any] = _raw_field()
+    raw: Mapping[str, Any] = raw_field()
     digest: str = _digest_field()
 
 
@@ -78,7 +74,7 @@ class ReadyToCapture:
 
     type: Literal["ready_to_capture"] = "ready_to_capture"
     session: Session
-    raw: Mapping[str, Any] = _raw_field()
+    raw: Mapping[str, Any] = raw_field()
     digest: str = _digest_field()
 
 
@@ -89,7 +85,7 @@ class ActionRequired:
 
     type: Literal["action_required"] = "action_required"
     session: Session
-    raw: Mapping[str, Any] = _raw_field()
+    raw: Mapping[str, Any] = raw_field()
     digest: str = _digest_field()
 
 
@@ -100,7 +96,7 @@ class PaymentFinished:
 
     type: Literal["payment_finished"] = "payment_finished"
     session: Session
-    raw: Mapping[str, Any] = _raw_field()
+    raw: Mapping[str, Any] = raw_field()
     digest: str = _digest_field()
 
 
@@ -110,7 +106,7 @@ class PaymentRefunded:
 
     type: Literal["payment_refunded"] = "payment_refunded"
     session: Session
-    raw: Mapping[str, Any] = _raw_field()
+    raw: Mapping[str, Any] = raw_field()
     digest: str = _digest_field()
 
 
@@ -124,7 +120,7 @@ class NominalTopup:
 
     type: Literal["nominal_topup"] = "nominal_topup"
     session: Session | None = None
-    raw: Mapping[str, Any] = _raw_field()
+    raw: Mapping[str, Any] = raw_field()
     digest: str = _digest_field()
 
 
@@ -137,7 +133,7 @@ class UnknownWebhook:
     """
 
     type: str
-    raw: Mapping[str, Any] = _raw_field()
+    raw: Mapping[str, Any] = raw_field()
     digest: str = _digest_field()
     #: The ``session``, when the body has a session-shaped one.
     session: Session | None = None

@@ -58,7 +58,6 @@ from ..models.methods import (
 )
 from ..models.sessions import Session
 from ._base import Resource, require_id
-from .sessions import request_session
 
 __all__ = ["ENDPOINTS", "NominalSessionsResource", "RkoSessionsResource"]
 
@@ -85,8 +84,6 @@ RKO = _endpoints("rko")
 #: Every endpoint these resources call (the coverage test compares it with endpoints.md).
 ENDPOINTS = (*NOMINAL.values(), *RKO.values())
 
-_V1_PAYOUT_KEY = "payment_method"
-
 
 class _AccountSessionsResource(Resource):
     """The six ``session/*/<kind>`` methods; subclasses fix the kind."""
@@ -103,8 +100,8 @@ class _AccountSessionsResource(Resource):
     async def _send(
         self, method: str, body: dict[str, Any], idempotency_key: str | None, timeout: Timeout
     ) -> Session:
-        return await request_session(
-            self, self._endpoints[method], body, idempotency_key=idempotency_key, timeout=timeout
+        return await self._session(
+            self._endpoints[method], body, idempotency_key=idempotency_key, timeout=timeout
         )
 
     def _body(
@@ -132,7 +129,7 @@ class _AccountSessionsResource(Resource):
         return {
             "session_id": session_id,
             "payment_details": self._internal_transfer(description) if transfer_now else None,
-            _V1_PAYOUT_KEY: payout_details,
+            "payout_details": payout_details,
             "amount_details": amount_details,
             "participant_details": participant_details,
             "customer": customer,

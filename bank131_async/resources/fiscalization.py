@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from .._transport import Endpoint, parse_result
+from .._transport import Endpoint
 from .._validation import (
     check_amount,
     check_fiscalization,
@@ -72,7 +72,8 @@ class FiscalizationResource(Resource):
         """``fiscalization``: register the receipt in the session ``session_id`` (made with
         ``sessions.create()``); returns the session, ``in_progress``.
 
-        ``payout_details`` is sent under the method's only documented key, ``payment_method``.
+        ``payout_details`` is sent under the method's only documented key, ``payment_method``
+        (the method exists in v1 only).
         """
         if fiscalization_details is None:
             raise RequestValidationError("fiscalization_details is required")
@@ -83,11 +84,10 @@ class FiscalizationResource(Resource):
         body = {
             "session_id": require_id(session_id),
             "fiscalization_details": fiscalization_details,
-            "payment_method": payout_details,
+            "payout_details": payout_details,
             "amount_details": amount_details,
             "participant_details": participant_details,
             "customer": customer,
             "metadata": metadata,
         }
-        data = await self._request(FISCALIZATION, body, timeout=timeout)
-        return parse_result(data.get("session"), Session, "the response's session")
+        return await self._session(FISCALIZATION, body, timeout=timeout)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import httpx
 
-from .._transport import Endpoint, parse_result
+from .._transport import Endpoint
 from .._validation import check_phone
 from ..errors import RequestValidationError
 from ..models.common import ParticipantDetails
@@ -86,11 +86,9 @@ class FpsResource(Resource):
                 ),
             ),
         )
-        key = "payment_method" if self._api_version == "v1" else "payout_details"
         body = {
             "session_id": require_id(session_id) if session_id is not None else None,
-            key: instrument,
+            "payout_details": instrument,
             "participant_details": participant_details,
         }
-        data = await self._request(CUSTOMER_VERIFICATION, body, timeout=timeout)
-        return parse_result(data.get("session"), Session, "the response's session")
+        return await self._session(CUSTOMER_VERIFICATION, body, timeout=timeout)

@@ -62,7 +62,6 @@ from ..models.kyc import (
     KycVerification,
 )
 from ._base import Resource, require_id
-from ._raw import with_raw
 
 __all__ = [
     "ENDPOINTS",
@@ -129,19 +128,8 @@ def kyc_payload(check: KycCheckV2 | KycCheckV1 | Mapping[str, Any]) -> dict[str,
     ``DD.MM.YYYY``), i.e. what :func:`kyc_payload_bytes` serialises."""
     if isinstance(check, Mapping):
         return dict(check)
-    raw: dict[str, Any] = converter.unstructure(check)
-    payload = _merge_extra(raw, check.extra)
-    if isinstance(check, KycCheckV2):
-        payload["documents"] = [
-            _merge_extra(converter.unstructure(d), d.extra) for d in check.documents
-        ]
+    payload: dict[str, Any] = converter.unstructure(check)
     return payload
-
-
-def _merge_extra(raw: dict[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
-    out = {k: v for k, v in raw.items() if k != "extra" and v is not None}
-    out.update(extra or {})
-    return out
 
 
 class KycResource(Resource):
@@ -206,7 +194,7 @@ class KycResource(Resource):
         inner = data.get("data")
         fields = {**inner} if isinstance(inner, Mapping) else {}
         fields["status"] = data.get("status")
-        return with_raw(parse_result(fields, KycCheckResult, "the KYC check answer"), data)
+        return parse_result(fields, KycCheckResult, "the KYC check answer", raw=data)
 
     async def status(
         self, check_id: str, *, version: KycVersion = "v2.0", timeout: Timeout = None
@@ -227,7 +215,7 @@ class KycResource(Resource):
         fields = {**inner} if isinstance(inner, Mapping) else {}
         fields["status"] = data.get("status")
         fields.setdefault("id", check_id)
-        return with_raw(parse_result(fields, KycVerification, "the KYC status"), data)
+        return parse_result(fields, KycVerification, "the KYC status", raw=data)
 
 
 async def _sign(signer: KycSigner, payload: bytes) -> str:

@@ -29,7 +29,6 @@ from .._validation import check_account_number, check_iso_date
 from ..errors import RequestValidationError
 from ..models.balances import AccountBalance, AccountStatement
 from ._base import Resource
-from ._raw import with_raw
 
 __all__ = ["BALANCE_ACCOUNT_PREFIXES", "ENDPOINTS", "ReportsResource"]
 
@@ -59,7 +58,7 @@ class ReportsResource(Resource):
         data = await self._request(
             ACCOUNT_BALANCE, {"account_number": account_number}, timeout=timeout
         )
-        return with_raw(parse_result(data, AccountBalance, "the account balance"), data)
+        return parse_result(data, AccountBalance, "the account balance", raw=data)
 
     async def account_statement(
         self,
@@ -81,9 +80,7 @@ class ReportsResource(Resource):
             )
         body = {"date_from": start, "date_to": end, "account_number": account_number}
         data = await self._request(ACCOUNT_STATEMENT, body, timeout=timeout)
-        return with_raw(
-            parse_result(_statement(data), AccountStatement, "the account statement"), data
-        )
+        return parse_result(_statement(data), AccountStatement, "the account statement", raw=data)
 
 
 def _statement(data: dict[str, Any]) -> Any:

@@ -45,7 +45,6 @@ from ..models.self_employed import (
     NpdRequestStatus,
 )
 from ._base import Resource, require_id
-from ._raw import with_raw
 
 __all__ = ["ENDPOINTS", "SelfEmployedResource"]
 
@@ -87,7 +86,7 @@ class SelfEmployedResource(Resource):
         ``request_id``."""
         check_tax_reference(tax_reference)
         data = await self._request(CHECK, {"tax_reference": tax_reference}, timeout=timeout)
-        return with_raw(parse_result(data, NpdCheckResult, "the npd/check answer"), data)
+        return parse_result(data, NpdCheckResult, "the npd/check answer", raw=data)
 
     async def request_status(self, request_id: str, *, timeout: Timeout = None) -> NpdRequestStatus:
         """``npd/request/status``: the result of :meth:`check` or :meth:`check_personal_info`.
@@ -100,7 +99,7 @@ class SelfEmployedResource(Resource):
         nested = data.get("result")
         payload = {**data, **nested} if isinstance(nested, Mapping) else data
         payload = {k: v for k, v in payload.items() if k != "status"}
-        return with_raw(parse_result(payload, NpdRequestStatus, "the request status"), data)
+        return parse_result(payload, NpdRequestStatus, "the request status", raw=data)
 
     async def check_personal_info(
         self,
@@ -134,7 +133,7 @@ class SelfEmployedResource(Resource):
             "phone": phone,
         }
         data = await self._request(CHECK_PERSONAL_INFO, body, timeout=timeout)
-        return with_raw(parse_result(data, NpdCheckResult, "the check_personal_info answer"), data)
+        return parse_result(data, NpdCheckResult, "the check_personal_info answer", raw=data)
 
     async def notifications_count(
         self, tax_references: str | Sequence[str], *, timeout: Timeout = None
@@ -150,7 +149,7 @@ class SelfEmployedResource(Resource):
         data = await self._request(NOTIFICATIONS_COUNT, body, timeout=timeout)
         items = _entries(data)
         counts = tuple(parse_result(i, NotificationCountInformation, "a count") for i in items)
-        return with_raw(NpdNotificationCounts(counts=counts), data)
+        return NpdNotificationCounts(counts=counts, raw=data)
 
     async def notifications_read(
         self, tax_references: str | Sequence[str], *, timeout: Timeout = None
@@ -165,7 +164,7 @@ class SelfEmployedResource(Resource):
         data = await self._request(NOTIFICATIONS_READ, body, timeout=timeout)
         items = _entries(data)
         parsed = tuple(parse_result(i, NotificationInformation, "notifications") for i in items)
-        return with_raw(NpdNotifications(items=parsed), data)
+        return NpdNotifications(items=parsed, raw=data)
 
     async def notifications_mark_as_delivered(
         self, notification_list: Sequence[NotificationList], *, timeout: Timeout = None

@@ -17,16 +17,14 @@ from typing import Any
 import httpx
 
 from .. import polling
-from .._logging import logger
-from .._transport import Endpoint, Transport, parse_result
+from .._transport import Endpoint, Transport
 from .._validation import (
     check_amount,
     check_fiscalization,
     check_instrument,
     check_payout_recipient,
 )
-from ..converter import converter
-from ..errors import IdempotencyConflictError, RequestValidationError, SessionWrongStateError
+from ..errors import RequestValidationError
 from ..models.common import (
     AmountDetails,
     Customer,
@@ -44,9 +42,9 @@ from ..models.sessions import (
     PaymentOptions,
     Session,
 )
-from ._base import Resource, require_id
+from ._base import SESSION_STATUS, Resource, require_id
 
-__all__ = ["ENDPOINTS", "SessionsResource", "request_session"]
+__all__ = ["ENDPOINTS", "SessionsResource"]
 
 Timeout = float | httpx.Timeout | None
 
@@ -62,7 +60,7 @@ CANCEL = Endpoint("session/cancel", idempotent=True)
 CAPTURE = Endpoint("session/capture", idempotent=True)
 REFUND = Endpoint("session/refund", idempotent=True)
 CHARGEBACK = Endpoint("session/chargeback", idempotent=True)
-STATUS = Endpoint("session/status", read_only=True)
+STATUS = SESSION_STATUS
 MULTI_INIT = Endpoint("session/multi/init", idempotent=True, version="v2")
 
 #: Every endpoint this resource calls (the coverage test compares it with endpoints.md).
@@ -83,56 +81,6 @@ ENDPOINTS = (
     MULTI_INIT,
 )
 
-_V1_PAYOUT_KEY = "payment_method"
-
-
-def _session(data: dict[str, Any]) -> Session:
-    """The session of a ``{status, session, confirm_information?}`` envelope.
-
-    ``confirm_information`` rides beside the session in the envelope; it is attached to the
-    returned Session so that every method can return just the Session.
-    """
-    raw = data.get("session")
-    if isinstance(raw, dict) and "confirm_information" in data:
-        raw = {**raw, "confirm_information": data["confirm_information"]}
-    return parse_result(raw, Session, "the response's session")
-
-
-async def request_session(
-    resource: Resource,
-    endpoint: Endpoint,
-    body: dict[str, Any],
-    *,
-    idempotency_key: str | None,
-    timeout: Timeout,
-) -> Session:
-    """Send a ``session/*`` call and return its Session.
-
-    When an earlier attempt of this call may have reached the bank (its answer was lost), the
-    bank's answer to the repeat can be "that already happened": an idempotency conflict, or
-    ``session_wrong_state`` from a bank that does not de-duplicate the method. For calls on a
-    known session the truthful result is then the session's current state, read with
-    ``session/status``. The same answers to a first attempt (or after attempts that certainly
-    did not reach the bank) are the caller's mistake and surface as errors.
-    """
-    session_id = body.get("session_id")
-    try:
-        data = await resource._request(
-            endpoint, body, idempotency_key=idempotency_key, timeout=timeout
-        )
-    except (IdempotencyConflictError, SessionWrongStateError) as exc:
-        if not exc.answers_a_repeat or session_id is None:
-            raise
-        logger.info(
-            "%s: %s after an attempt that may have been processed (idempotency key %s); "
-            "returning the session's status",
-            endpoint.path,
-            exc.code,
-            exc.idempotency_key,
-        )
-        data = await resource._request(STATUS, {"session_id": session_id}, timeout=timeout)
-    return _session(data)
-
 
 class SessionsResource(Resource):
     """``bank.sessions``: the payment-session methods and the polling helpers.
@@ -150,25 +98,8 @@ class SessionsResource(Resource):
         *,
         events: polling.WakeupSource | None = None,
     ) -> None:
-        super().__init__(transport, api_version)
+        super().__init__(transport, api_version, sessions_seen=events)
         self._events = events
-
-    async def _session_call(
-        self,
-        endpoint: Endpoint,
-        body: dict[str, Any],
-        idempotency_key: str | None,
-        timeout: Timeout,
-    ) -> Session:
-        if self._api_version == "v1" and endpoint.version is None:
-            body = _to_v1(body)
-        session = await request_session(
-            self, endpoint, body, idempotency_key=idempotency_key, timeout=timeout
-        )
-        if self._events is not None and self._events.active:
-            # Webhook-driven waits start from what this client last saw (no status call).
-            self._events.publish(session)
-        return session
 
     # ------------------------------------------------------------------ create / payouts
 
@@ -210,7 +141,7 @@ class SessionsResource(Resource):
             "custom_routing": custom_routing,
             "revenue_split_info": _seq(revenue_split_info),
         }
-        return await self._session_call(CREATE, body, idempotency_key, timeout)
+        return await self._session(CREATE, body, idempotency_key=idempotency_key, timeout=timeout)
 
     async def init_payout(
         self,
@@ -238,7 +169,9 @@ class SessionsResource(Resource):
             metadata=metadata,
             custom_routing=custom_routing,
         )
-        return await self._session_call(INIT_PAYOUT, body, idempotency_key, timeout)
+        return await self._session(
+            INIT_PAYOUT, body, idempotency_key=idempotency_key, timeout=timeout
+        )
 
     async def init_payout_with_fiscalization(
         self,
@@ -264,7 +197,9 @@ class SessionsResource(Resource):
             metadata=metadata,
             custom_routing=custom_routing,
         )
-        return await self._session_call(INIT_PAYOUT_FISCALIZATION, body, idempotency_key, timeout)
+        return await self._session(
+            INIT_PAYOUT_FISCALIZATION, body, idempotency_key=idempotency_key, timeout=timeout
+        )
 
     async def start_payout(
         self,
@@ -292,7 +227,9 @@ class SessionsResource(Resource):
             metadata=metadata,
             custom_routing=custom_routing,
         )
-        return await self._session_call(START_PAYOUT, body, idempotency_key, timeout)
+        return await self._session(
+            START_PAYOUT, body, idempotency_key=idempotency_key, timeout=timeout
+        )
 
     async def start_payout_with_fiscalization(
         self,
@@ -319,7 +256,9 @@ class SessionsResource(Resource):
             metadata=metadata,
             custom_routing=custom_routing,
         )
-        return await self._session_call(START_PAYOUT_FISCALIZATION, body, idempotency_key, timeout)
+        return await self._session(
+            START_PAYOUT_FISCALIZATION, body, idempotency_key=idempotency_key, timeout=timeout
+        )
 
     # ------------------------------------------------------------------ incoming payments
 
@@ -350,7 +289,9 @@ class SessionsResource(Resource):
             custom_routing=custom_routing,
             revenue_split_info=revenue_split_info,
         )
-        return await self._session_call(INIT_PAYMENT, body, idempotency_key, timeout)
+        return await self._session(
+            INIT_PAYMENT, body, idempotency_key=idempotency_key, timeout=timeout
+        )
 
     async def start_payment(
         self,
@@ -381,7 +322,9 @@ class SessionsResource(Resource):
             custom_routing=custom_routing,
             revenue_split_info=revenue_split_info,
         )
-        return await self._session_call(START_PAYMENT, body, idempotency_key, timeout)
+        return await self._session(
+            START_PAYMENT, body, idempotency_key=idempotency_key, timeout=timeout
+        )
 
     async def multi_init(
         self,
@@ -404,7 +347,9 @@ class SessionsResource(Resource):
             check_amount(payout.amount_details, "payout_list[].amount_details")
             check_payout_recipient(payout.payout_details, payout.participant_details)
         body = {"payment_list": list(payment_list), "payout_list": list(payout_list)}
-        return await self._session_call(MULTI_INIT, body, idempotency_key, timeout)
+        return await self._session(
+            MULTI_INIT, body, idempotency_key=idempotency_key, timeout=timeout
+        )
 
     # ------------------------------------------------------------------ session actions
 
@@ -425,7 +370,7 @@ class SessionsResource(Resource):
             "session_id": require_id(session_id),
             "confirm_information": confirm_information,
         }
-        return await self._session_call(CONFIRM, body, idempotency_key, timeout)
+        return await self._session(CONFIRM, body, idempotency_key=idempotency_key, timeout=timeout)
 
     async def cancel(
         self,
@@ -446,7 +391,7 @@ class SessionsResource(Resource):
             "session_id": require_id(session_id),
             "confirm_information": confirm_information,
         }
-        return await self._session_call(CANCEL, body, idempotency_key, timeout)
+        return await self._session(CANCEL, body, idempotency_key=idempotency_key, timeout=timeout)
 
     async def capture(
         self,
@@ -459,7 +404,7 @@ class SessionsResource(Resource):
         """``session/capture``: debit a held payment, fully (no amount) or partly."""
         check_amount(amount_details)
         body = {"session_id": require_id(session_id), "amount_details": amount_details}
-        return await self._session_call(CAPTURE, body, idempotency_key, timeout)
+        return await self._session(CAPTURE, body, idempotency_key=idempotency_key, timeout=timeout)
 
     async def refund(
         self,
@@ -477,7 +422,7 @@ class SessionsResource(Resource):
             "amount_details": amount_details,
             "metadata": metadata,
         }
-        return await self._session_call(REFUND, body, idempotency_key, timeout)
+        return await self._session(REFUND, body, idempotency_key=idempotency_key, timeout=timeout)
 
     async def chargeback(
         self, session_id: str, *, idempotency_key: str | None = None, timeout: Timeout = None
@@ -485,12 +430,14 @@ class SessionsResource(Resource):
         """``session/chargeback`` (present in the official SDK; its purpose is not documented
         publicly and may be restricted to some partners)."""
         body = {"session_id": require_id(session_id)}
-        return await self._session_call(CHARGEBACK, body, idempotency_key, timeout)
+        return await self._session(
+            CHARGEBACK, body, idempotency_key=idempotency_key, timeout=timeout
+        )
 
     async def status(self, session_id: str, *, timeout: Timeout = None) -> Session:
         """``session/status``: the current session (read-only, always safe to repeat)."""
         body = {"session_id": require_id(session_id)}
-        return await self._session_call(STATUS, body, None, timeout)
+        return await self._session(STATUS, body, timeout=timeout)
 
     # ------------------------------------------------------------------ waits
 
@@ -600,20 +547,3 @@ def _payment_body(
 
 def _seq(items: Sequence[Any] | None) -> list[Any] | None:
     return list(items) if items is not None else None
-
-
-def _to_v1(body: dict[str, Any]) -> dict[str, Any]:
-    """v1 spells the payout instrument ``payment_method``, also inside confirm_information."""
-    out = dict(body)
-    if "payout_details" in out:
-        out[_V1_PAYOUT_KEY] = out.pop("payout_details")
-    info = out.get("confirm_information")
-    if info is not None:
-        raw = converter.unstructure(info)
-        transfer = raw.get("transfer_details")
-        if isinstance(transfer, dict) and "payout_details" in transfer:
-            transfer = dict(transfer)
-            transfer[_V1_PAYOUT_KEY] = transfer.pop("payout_details")
-            raw["transfer_details"] = transfer
-        out["confirm_information"] = raw
-    return out

@@ -39,7 +39,6 @@ from ..models.tokens import (
     TokenizeWidget,
 )
 from ._base import Resource, require_id
-from ._raw import with_raw
 
 __all__ = ["ENDPOINTS", "TokensResource"]
 
@@ -136,8 +135,8 @@ class TokensResource(Resource):
             }
         data = await self._request(INFO, body, timeout=timeout)
         raw_info = data.get("info")
-        result = parse_result(raw_info if raw_info is not None else {}, TokenInfo, "token info")
-        return with_raw(result, data)
+        info = raw_info if raw_info is not None else {}
+        return parse_result(info, TokenInfo, "token info", raw=data)
 
     async def tokenize(self, *, bik: str, account: str, timeout: Timeout = None) -> AccountToken:
         """``tokenize``: a token for a Russian bank account, used instead of bik + account::
@@ -174,4 +173,4 @@ class TokensResource(Resource):
         if payload["token"] is None and isinstance(tokens, list) and tokens:
             first = tokens[0]
             payload = {"token": first.get("token") if isinstance(first, dict) else first}
-        return with_raw(parse_result(payload, CardToken, "the response's token"), data)
+        return parse_result(payload, CardToken, "the response's token", raw=data)

@@ -47,7 +47,6 @@ import httpx
 
 from .._transport import Endpoint, parse_result
 from .._validation import check_amount
-from ..converter import converter
 from ..errors import RequestValidationError
 from ..models.common import AmountDetails, Customer, ParticipantDetails
 from ..models.enums import PaymentDetailsType
@@ -55,22 +54,17 @@ from ..models.methods import PaymentDetails
 from ..models.sessions import Session
 from ..models.transfers import TransferCalculation
 from ._base import Resource
-from ._raw import with_raw
-from .sessions import _session
 
 __all__ = ["ENDPOINTS", "TransfersResource"]
 
 Timeout = float | httpx.Timeout | None
 
 CALCULATE = Endpoint("calculate", read_only=True, version="v1")
-BPA_INIT_PAYMENT = Endpoint("bpa/session/init/payment", version="v1")
-CASH_PAYOUT_INIT = Endpoint("cash/payout/session/init", version="v1")
+BPA_INIT_PAYMENT = Endpoint("bpa/session/init/payment", version="v1", spelling="transfers")
+CASH_PAYOUT_INIT = Endpoint("cash/payout/session/init", version="v1", spelling="transfers")
 
 #: Every endpoint this resource calls (the coverage test compares it with endpoints.md).
 ENDPOINTS = (CALCULATE, BPA_INIT_PAYMENT, CASH_PAYOUT_INIT)
-
-_SDK_SPELLING = "citizenship_country_iso_3"
-_DOCS_SPELLING = "citizenship_country_iso3"
 
 
 class TransfersResource(Resource):
@@ -120,7 +114,7 @@ class TransfersResource(Resource):
                 sides[name] = {"currency": currency}
         data = await self._request(CALCULATE, {"amounts": sides}, timeout=timeout)
         payload = {k: v for k, v in data.items() if k != "status"}
-        return with_raw(parse_result(payload, TransferCalculation, "the calculation"), data)
+        return parse_result(payload, TransferCalculation, "the calculation", raw=data)
 
     async def bpa_init_payment(
         self,
@@ -148,11 +142,11 @@ class TransfersResource(Resource):
                 type=PaymentDetailsType.MONEYSEND, moneysend=dict(moneysend)
             ),
             "amount_details": amount_details,
-            "participant_details": _participants(participant_details),
+            "participant_details": participant_details,
             "customer": customer,
             "metadata": metadata,
         }
-        return _session(await self._request(BPA_INIT_PAYMENT, body, timeout=timeout))
+        return await self._session(BPA_INIT_PAYMENT, body, timeout=timeout)
 
     async def cash_payout_init(
         self,
@@ -186,10 +180,10 @@ class TransfersResource(Resource):
             "tcn_code_encoded": tcn_code_encoded,
             "payment_method": {"type": "moneysend", "moneysend": dict(moneysend)},
             "amount_details": amount_details,
-            "participant_details": _participants(participant_details),
+            "participant_details": participant_details,
             "metadata": metadata,
         }
-        return _session(await self._request(CASH_PAYOUT_INIT, body, timeout=timeout))
+        return await self._session(CASH_PAYOUT_INIT, body, timeout=timeout)
 
 
 def _check_moneysend(moneysend: Mapping[str, Any]) -> None:
@@ -208,17 +202,3 @@ def _is_base64(value: object) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _participants(details: ParticipantDetails | None) -> dict[str, Any] | None:
-    """Participants with the transfers docs' spelling of the citizenship key."""
-    if details is None:
-        return None
-    raw: dict[str, Any] = converter.unstructure(details)
-    for role in ("sender", "recipient"):
-        person = raw.get(role)
-        if isinstance(person, dict) and _SDK_SPELLING in person:
-            raw[role] = {
-                (_DOCS_SPELLING if k == _SDK_SPELLING else k): v for k, v in person.items()
-            }
-    return raw
