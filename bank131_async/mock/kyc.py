@@ -1,8 +1,12 @@
 """Passport / beneficiary verification (KYC), served on the emulator's own host.
 
 The real service lives on a separate host (``kyc-stage.bank131.ru``); clients of the emulator
-set ``kyc_base_url=mock.url``. Routes: ``POST /api/{v2.0,v2,v1.1}/check`` and
-``GET /api/{v2.0,v2,v1.1}/check/{id}``.
+set ``kyc_base_url=mock.url``. Routes (:data:`ROUTES`, merged into the route table):
+``POST /api/{v2.0,v2,v1.1}/check`` and ``GET /api/{v2.0,v2,v1.1}/check/{id}``.
+
+The body of ``check`` is not closed to unknown keys, unlike the main API's: the research lists
+only part of its fields (the rest of the bank's table was not retrieved), so refusing others
+would refuse documented requests.
 
 Checks, in order: ``X-PARTNER-PROJECT`` present (else HTTP 422
 ``request_header_validation_error``) and known (422 ``partner_project_not_found``); no
@@ -26,23 +30,19 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
-import re
-import weakref
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from .state import MockState
+import attrs
+
+from .._json import JsonDepthError, loads
+from .context import Context, Request, Route, lookup
+from .state import KycRequest, MockState
 from .wire import dumps
 
-__all__ = ["handles", "process"]
-
-_CHECK = re.compile(r"/api/(v2\.0|v2|v1\.1)/check")
-_STATUS = re.compile(r"/api/(v2\.0|v2|v1\.1)/check/([^/]+)")
+__all__ = ["ROUTES", "KycRoute", "handles"]
 
 _REQUIRED = {
-    "v2": (
+    2: (
         "type",
         "last_name",
         "first_name",
@@ -53,7 +53,7 @@ _REQUIRED = {
         "phone_number",
         "email",
     ),
-    "v1.1": (
+    1: (
         "first_name",
         "last_name",
         "birthday",
@@ -71,28 +71,6 @@ _REQUIRED = {
 }
 
 
-@dataclass(slots=True)
-class _Request:
-    id: str
-    inn: str
-    signature_ok: bool
-    polls: int = 0
-
-
-@dataclass(slots=True)
-class _Store:
-    requests: dict[str, _Request]
-    by_contract: dict[tuple[str, str], str]
-
-
-_STORES: weakref.WeakKeyDictionary[MockState, _Store] = weakref.WeakKeyDictionary()
-
-
-def handles(path: str) -> bool:
-    """Whether ``path`` is a KYC route (the app routes it here instead of its table)."""
-    return bool(_CHECK.fullmatch(path) or _STATUS.fullmatch(path))
-
-
 def _error(status: int, code: str, description: str, data: Any = None) -> tuple[int, bytes]:
     body: dict[str, Any] = {"status": "error", "error": {"code": code, "description": description}}
     if data is not None:
@@ -100,46 +78,60 @@ def _error(status: int, code: str, description: str, data: Any = None) -> tuple[
     return status, dumps(body)
 
 
-def process(
-    state: MockState,
-    project: str,
-    method: str,
-    path: str,
-    headers: Iterable[tuple[bytes, bytes]],
-    body: bytes,
-) -> tuple[int, bytes]:
-    """Answer one KYC request: ``(http status, body)``."""
-    sent_project = None
-    for name, value in headers:
-        if name == b"x-partner-project":
-            sent_project = value.decode("latin-1")
-        elif name == b"x-partner-sign":
-            return _error(
-                422,
-                "request_header_validation_error",
-                "KYC requests carry the signature in the body field 'signature', not in "
-                "X-PARTNER-SIGN",
-            )
-    if sent_project is None:
-        return _error(422, "request_header_validation_error", "X-PARTNER-PROJECT is required")
-    if sent_project != project:
-        return _error(422, "partner_project_not_found", "Unknown X-PARTNER-PROJECT")
-    store = _STORES.setdefault(state, _Store({}, {}))
-    if (match := _STATUS.fullmatch(path)) is not None:
-        if method != "GET":
-            return _error(405, "request_body_validation_error", "check/{id} expects GET")
-        return _status(store, match.group(2))
-    match = _CHECK.fullmatch(path)
-    assert match is not None
-    if method != "POST":
-        return _error(405, "request_body_validation_error", "check expects POST")
-    version = "v1.1" if match.group(1) == "v1.1" else "v2"
-    return _check(state, store, version, body)
+@attrs.frozen
+class KycRoute:
+    """``check`` (POST) or ``check/{id}`` (GET) of one KYC API version (v2.0 -> 2, v1.1 -> 1)."""
+
+    name: str
+    version: int
+    verb: str
+    mutating: bool = False  # KYC de-duplicates by inn + contract, not by idempotency key
+
+    def serve(self, ctx: Context, request: Request) -> tuple[int, bytes]:
+        sent_project = None
+        for name, value in request.headers:
+            if name == b"x-partner-project":
+                sent_project = value.decode("latin-1")
+            elif name == b"x-partner-sign":
+                return _error(
+                    422,
+                    "request_header_validation_error",
+                    "KYC requests carry the signature in the body field 'signature', not in "
+                    "X-PARTNER-SIGN",
+                )
+        if sent_project is None:
+            return _error(422, "request_header_validation_error", "X-PARTNER-PROJECT is required")
+        if sent_project != ctx.config.project:
+            return _error(422, "partner_project_not_found", "Unknown X-PARTNER-PROJECT")
+        if request.method != self.verb:
+            return _error(405, "request_body_validation_error", f"{self.name} expects {self.verb}")
+        if request.param:
+            return _status(ctx.state, request.param)
+        return _check(ctx.state, self.version, request.body)
 
 
-def _check(state: MockState, store: _Store, version: str, raw: bytes) -> tuple[int, bytes]:
+def _routes() -> dict[str, Route]:
+    routes: dict[str, Route] = {}
+    for segment, version in (("v2.0", 2), ("v2", 2), ("v1.1", 1)):
+        routes[f"/api/{segment}/check"] = KycRoute("check", version, "POST")
+        routes[f"/api/{segment}/check/{{id}}"] = KycRoute("check/{id}", version, "GET")
+    return routes
+
+
+#: Path -> route; ``{id}`` stands for the request id.
+ROUTES = _routes()
+
+
+def handles(path: str) -> bool:
+    """Whether ``path`` is a KYC route."""
+    return lookup(ROUTES, path)[0] is not None
+
+
+def _check(state: MockState, version: int, raw: bytes) -> tuple[int, bytes]:
     try:
-        data = json.loads(raw)
+        data = loads(raw)
+    except JsonDepthError as exc:
+        return _error(422, "request_body_validation_error", f"body: {exc}")
     except ValueError:
         return _error(422, "request_body_validation_error", "body: not valid JSON")
     if not isinstance(data, dict):
@@ -153,13 +145,13 @@ def _check(state: MockState, store: _Store, version: str, raw: bytes) -> tuple[i
         value = data.get(name)
         if not isinstance(value, str) or not value.strip():
             return _error(422, "request_body_validation_error", f"{name}: required")
-    if version == "v2":
+    if version == 2:
         documents = data.get("documents")
         if not isinstance(documents, list) or not documents:
             return _error(422, "request_body_validation_error", "documents: required")
     inn = data["inn"]
     contract = (inn, str(data.get("agent_contract_number", "")))
-    earlier = store.by_contract.get(contract)
+    earlier = state.kyc_by_contract.get(contract)
     if earlier is not None:
         return _error(
             200, "already_exists", "A request for this inn and contract exists", {"id": earlier}
@@ -169,14 +161,14 @@ def _check(state: MockState, store: _Store, version: str, raw: bytes) -> tuple[i
         signature_ok = True
     except (binascii.Error, ValueError):
         signature_ok = False
-    request = _Request(state.new_id("kyc"), inn, signature_ok)
-    store.requests[request.id] = request
-    store.by_contract[contract] = request.id
+    request = KycRequest(state.new_id("kyc"), inn, signature_ok)
+    state.kyc_requests[request.id] = request
+    state.kyc_by_contract[contract] = request.id
     return 200, dumps({"status": "ok", "data": {"id": request.id}})
 
 
-def _status(store: _Store, request_id: str) -> tuple[int, bytes]:
-    request = store.requests.get(request_id)
+def _status(state: MockState, request_id: str) -> tuple[int, bytes]:
+    request = state.kyc_requests.get(request_id)
     if request is None:
         return _error(404, "request_not_found", f"No request {request_id!r}")
     request.polls += 1
