@@ -46,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--auto-confirm-payouts", action="store_true")
     p.add_argument("--wallet-balance", type=int, default=defaults.wallet_balance)
     p.add_argument(
+        "--max-body-size",
+        type=int,
+        default=defaults.max_body_size,
+        help="largest request body in bytes; larger ones get 413",
+    )
+    p.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -73,6 +79,7 @@ def _build(args: argparse.Namespace) -> tuple[MockBankApp, dict[str, Path]]:
         delayed_capture=args.delayed_capture,
         auto_confirm_payouts=args.auto_confirm_payouts,
         wallet_balance=args.wallet_balance,
+        max_body_size=args.max_body_size,
     )
     key_dir: Path = args.key_dir or Path(tempfile.mkdtemp(prefix="bank131-mock-"))
     key_dir.mkdir(parents=True, exist_ok=True)

@@ -39,6 +39,18 @@ _MALFORMED = b'{"status":"ok","session":{"id":"ps_'
 _LINGER_RST = struct.pack("ii", 1, 0)
 
 
+class _TooLarge(Exception):
+    """The request body is larger than ``MockConfig.max_body_size``."""
+
+
+async def _answer(
+    send: Send, status: int, payload: bytes, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    sent = [_JSON_HEADER, *(headers or ()), (b"content-length", b"%d" % len(payload))]
+    await send({"type": "http.response.start", "status": status, "headers": sent})
+    await send({"type": "http.response.body", "body": payload})
+
+
 class MockBankApp:
     """ASGI app emulating one Bank 131 project.
 
@@ -89,13 +101,15 @@ class MockBankApp:
                 return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = await receive()
-        body: bytes = message.get("body", b"")
-        while message.get("more_body", False):
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
+        try:
+            body = await self._body(scope, receive)
+        except _TooLarge:
+            limit = self.config.max_body_size
+            payload = error_body("invalid_request", f"body: larger than {limit} bytes")
+            await _answer(send, 413, payload)
+            return
+        if body is None:
+            return  # the client went away
         path: str = scope["path"]
         route, param = resolve(path)
         fault: Fault | None = None
@@ -114,21 +128,36 @@ class MockBankApp:
         if fault is not None:
             await self._inject(fault, send)
             return
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [_JSON_HEADER, (b"content-length", b"%d" % len(payload))],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+        await _answer(send, status, payload)
+
+    async def _body(self, scope: Scope, receive: Receive) -> bytes | None:
+        """The request body, or ``None`` if the client disconnected; raises :class:`_TooLarge`
+        past ``config.max_body_size`` without reading further. Chunks are joined once at
+        the end (appending to bytes copies the whole body each time: quadratic)."""
+        limit = self.config.max_body_size
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                raise _TooLarge
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk: bytes = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise _TooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
     async def _inject(self, fault: Fault, send: Send) -> None:
         kind = fault.kind
         if kind is FaultKind.RESET or kind is FaultKind.DROP_AFTER:
             await self._drop(send, reset=kind is FaultKind.RESET)
             return
-        headers = [_JSON_HEADER]
+        headers: list[tuple[bytes, bytes]] = []
         if kind is FaultKind.SERVER_ERROR:
             status = fault.status
             payload = error_body("internal_error", "Injected server error")
@@ -140,9 +169,7 @@ class MockBankApp:
             headers.append((b"retry-after", value.encode()))
         else:
             status, payload = 200, _MALFORMED
-        headers.append((b"content-length", b"%d" % len(payload)))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": payload})
+        await _answer(send, status, payload, headers)
 
     async def _drop(self, send: Send, *, reset: bool) -> None:
         """Close the connection without a byte of answer.

@@ -4,13 +4,14 @@ HTTP statuses the emulator uses (the bank does not document its own; the PHP SDK
 status >= 400 as an error and reads ``error.code`` from the body):
 
 =====  ==========================================================================
- 400   ``invalid_request`` (bad JSON or shape), ``session_wrong_state``,
-       ``refund_amount_too_large``
+ 400   ``invalid_request`` (bad or too deeply nested JSON, an unknown key, a bad value),
+       ``session_wrong_state``, ``refund_amount_too_large``
  401   ``identification_error`` (unknown/missing project), ``authentication_error``
        (missing or wrong ``X-PARTNER-SIGN``)
  404   unknown route (``invalid_request``), unknown ``session_id`` (``invalid_request``)
  405   wrong HTTP method (``invalid_request``)
  409   ``idempotency_key_already_exists``
+ 413   ``invalid_request``: the body is larger than ``MockConfig.max_body_size``
 =====  ==========================================================================
 """
 
