@@ -72,6 +72,9 @@ class MockBankApp:
         self.webhooks = WebhookSender(self.config, bank_private_key)
         self.machine = Machine(self.state, self.config, self.scheduler, self._emit)
         self._ctx = Context(self.state, self.machine, self.config, partner_public_key)
+        #: Set by the socket server (:class:`~.server.SocketServer`) to take itself down for
+        #: an ``outage`` fault's duration; ``None`` in-process, where an outage is a drop.
+        self.on_outage: Callable[[float], None] | None = None
 
     def __repr__(self) -> str:
         return f"MockBankApp(project={self.config.project!r}, sessions={len(self.state.sessions)})"
@@ -154,7 +157,11 @@ class MockBankApp:
 
     async def _inject(self, fault: Fault, send: Send) -> None:
         kind = fault.kind
-        if kind is FaultKind.RESET or kind is FaultKind.DROP_AFTER:
+        if kind is FaultKind.OUTAGE and self.on_outage is not None:
+            # Stop listening before the client sees the drop, so that its reconnect is
+            # refused rather than queued in the old listener's backlog and then reset.
+            self.on_outage(fault.duration)
+        if kind in (FaultKind.RESET, FaultKind.DROP_AFTER, FaultKind.OUTAGE):
             await self._drop(send, reset=kind is FaultKind.RESET)
             return
         headers: list[tuple[bytes, bytes]] = []
