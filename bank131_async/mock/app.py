@@ -71,7 +71,7 @@ class MockBankApp:
         self.scheduler = Scheduler()
         self.webhooks = WebhookSender(self.config, bank_private_key)
         self.machine = Machine(self.state, self.config, self.scheduler, self._emit)
-        self._ctx = Context(self.state, self.machine, self.config, partner_public_key)
+        self._ctx = Context(self.state, self.machine, partner_public_key)
         #: Set by the socket server (:class:`~.server.SocketServer`) to take itself down for
         #: an ``outage`` fault's duration; ``None`` in-process, where an outage is a drop.
         self.on_outage: Callable[[float], None] | None = None

@@ -1,14 +1,17 @@
 """What the route table and every handler share: the context, the request, the route and
-method records, session lookup and the session envelope.
+method records, route lookup, session lookup and the session envelope.
 
-A main-API handler gets the decoded JSON body, the API major version of the path and the
-idempotency key, and returns the bytes of a 200 answer or raises :class:`~.wire.ApiFailure`.
+A route is a gate and a handler. The gate does the checks its API makes before any method
+runs (the main API's in :mod:`.partner`, KYC's in :mod:`.kyc`) and hands over the decoded body
+and the idempotency key to spend; the handler gets that body, the API major version of the
+path and the key, and returns the bytes of a 200 answer. Either raises
+:class:`~.wire.ApiFailure` for an error answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import attrs
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -22,6 +25,7 @@ from .wire import ApiFailure, dumps
 
 __all__ = [
     "Context",
+    "Gate",
     "Handler",
     "Method",
     "Request",
@@ -38,9 +42,13 @@ class Context:
 
     state: MockState
     machine: Machine
-    config: MockConfig
-    #: Verifies ``X-PARTNER-SIGN``.
-    partner_key: rsa.RSAPublicKey
+    #: Verifies ``X-PARTNER-SIGN``. ``None`` in a context built to call handlers directly
+    #: (benchmarks): no signature verifies then.
+    partner_key: rsa.RSAPublicKey | None = None
+
+    @property
+    def config(self) -> MockConfig:
+        return self.machine.config
 
 
 @attrs.frozen
@@ -53,20 +61,47 @@ class Request:
     param: str = ""
 
 
-class Route(Protocol):
-    """One entry of the route table: how a request to its path is checked and answered."""
+Handler = Callable[[Context, dict[str, Any], int, "str | None"], bytes]
+#: ``(decoded body, idempotency key to spend)`` for a request the route may handle.
+Gate = Callable[[Context, "Route", Request], tuple[dict[str, Any], "str | None"]]
 
+
+@attrs.frozen
+class Method:
+    """A main-API method as its module declares it; the route table adds path and version."""
+
+    handler: Handler
+    #: The keys the body may carry (:mod:`.shapes`); any other is ``invalid_request``.
+    body: Shape
+    mutating: bool
+
+
+@attrs.frozen
+class Route:
+    """One entry of the route table."""
+
+    handler: Handler
+    #: API version of the path (KYC: 2 for v2.0, 1 for v1.1).
+    version: int
     #: Method name without version, e.g. ``session/init/payout`` (fault rules match on it).
-    @property
-    def name(self) -> str: ...
-
+    name: str
     #: Mutating calls honour ``X-PARTNER-IDEMPOTENCY-KEY``; read-only ones ignore it.
-    @property
-    def mutating(self) -> bool: ...
+    mutating: bool
+    body: Shape
+    gate: Gate
+    #: HTTP methods answered.
+    verbs: frozenset[str] = frozenset({"POST"})
 
     def serve(self, ctx: Context, request: Request) -> tuple[int, bytes]:
-        """``(HTTP status, body)``."""
-        ...
+        """``(HTTP status, body)``; a key is spent only by a request that succeeded."""
+        try:
+            data, key = self.gate(ctx, self, request)
+            payload = self.handler(ctx, data, self.version, key)
+        except ApiFailure as failure:
+            return failure.http_status, failure.body()
+        if key is not None:
+            ctx.state.idempotency_keys[key] = self.name
+        return 200, payload
 
 
 def lookup(table: Mapping[str, Route], path: str) -> tuple[Route | None, str]:
@@ -80,19 +115,6 @@ def lookup(table: Mapping[str, Route], path: str) -> tuple[Route | None, str]:
         return None, ""
     route = table.get(head + "/{id}")
     return (route, tail) if route is not None else (None, "")
-
-
-Handler = Callable[[Context, dict[str, Any], int, "str | None"], bytes]
-
-
-@attrs.frozen
-class Method:
-    """A main-API method as its module declares it; the route table adds path and version."""
-
-    handler: Handler
-    #: The keys the body may carry (:mod:`.shapes`); any other is ``invalid_request``.
-    body: Shape
-    mutating: bool
 
 
 def find_session(ctx: Context, body: dict[str, Any]) -> Session:

@@ -32,14 +32,15 @@ import base64
 import binascii
 from typing import Any
 
-import attrs
-
 from .._json import JsonDepthError, loads
 from .context import Context, Request, Route, lookup
-from .state import KycRequest, MockState
-from .wire import dumps
+from .shapes import FREE
+from .state import KycRequest
+from .wire import ApiFailure, dumps
 
-__all__ = ["ROUTES", "KycRoute", "handles"]
+__all__ = ["ROUTES", "admit", "check", "handles", "status"]
+
+_INVALID_BODY = "request_body_validation_error"
 
 _REQUIRED = {
     2: (
@@ -71,89 +72,59 @@ _REQUIRED = {
 }
 
 
-def _error(status: int, code: str, description: str, data: Any = None) -> tuple[int, bytes]:
-    body: dict[str, Any] = {"status": "error", "error": {"code": code, "description": description}}
-    if data is not None:
-        body["data"] = data
-    return status, dumps(body)
-
-
-@attrs.frozen
-class KycRoute:
-    """``check`` (POST) or ``check/{id}`` (GET) of one KYC API version (v2.0 -> 2, v1.1 -> 1)."""
-
-    name: str
-    version: int
-    verb: str
-    mutating: bool = False  # KYC de-duplicates by inn + contract, not by idempotency key
-
-    def serve(self, ctx: Context, request: Request) -> tuple[int, bytes]:
-        sent_project = None
-        for name, value in request.headers:
-            if name == b"x-partner-project":
-                sent_project = value.decode("latin-1")
-            elif name == b"x-partner-sign":
-                return _error(
-                    422,
-                    "request_header_validation_error",
-                    "KYC requests carry the signature in the body field 'signature', not in "
-                    "X-PARTNER-SIGN",
-                )
-        if sent_project is None:
-            return _error(422, "request_header_validation_error", "X-PARTNER-PROJECT is required")
-        if sent_project != ctx.config.project:
-            return _error(422, "partner_project_not_found", "Unknown X-PARTNER-PROJECT")
-        if request.method != self.verb:
-            return _error(405, "request_body_validation_error", f"{self.name} expects {self.verb}")
-        if request.param:
-            return _status(ctx.state, request.param)
-        return _check(ctx.state, self.version, request.body)
-
-
-def _routes() -> dict[str, Route]:
-    routes: dict[str, Route] = {}
-    for segment, version in (("v2.0", 2), ("v2", 2), ("v1.1", 1)):
-        routes[f"/api/{segment}/check"] = KycRoute("check", version, "POST")
-        routes[f"/api/{segment}/check/{{id}}"] = KycRoute("check/{id}", version, "GET")
-    return routes
-
-
-#: Path -> route; ``{id}`` stands for the request id.
-ROUTES = _routes()
-
-
-def handles(path: str) -> bool:
-    """Whether ``path`` is a KYC route."""
-    return lookup(ROUTES, path)[0] is not None
-
-
-def _check(state: MockState, version: int, raw: bytes) -> tuple[int, bytes]:
+def admit(ctx: Context, route: Route, request: Request) -> tuple[dict[str, Any], str | None]:
+    """KYC's gate: project header, no header signature, the HTTP method; ``check`` bodies are
+    JSON objects, ``check/{id}`` hands its id over as ``{"id": ...}``. No idempotency key:
+    the bank de-duplicates KYC requests by inn and contract instead."""
+    sent_project = None
+    for name, value in request.headers:
+        if name == b"x-partner-project":
+            sent_project = value.decode("latin-1")
+        elif name == b"x-partner-sign":
+            raise ApiFailure(
+                422,
+                "request_header_validation_error",
+                "KYC requests carry the signature in the body field 'signature', not in "
+                "X-PARTNER-SIGN",
+            )
+    if sent_project is None:
+        raise ApiFailure(422, "request_header_validation_error", "X-PARTNER-PROJECT is required")
+    if sent_project != ctx.config.project:
+        raise ApiFailure(422, "partner_project_not_found", "Unknown X-PARTNER-PROJECT")
+    if request.method not in route.verbs:
+        verb = " or ".join(sorted(route.verbs))
+        raise ApiFailure(405, _INVALID_BODY, f"{route.name} expects {verb}")
+    if request.param:
+        return {"id": request.param}, None
     try:
-        data = loads(raw)
+        data = loads(request.body)
     except JsonDepthError as exc:
-        return _error(422, "request_body_validation_error", f"body: {exc}")
+        raise ApiFailure(422, _INVALID_BODY, f"body: {exc}") from None
     except ValueError:
-        return _error(422, "request_body_validation_error", "body: not valid JSON")
+        raise ApiFailure(422, _INVALID_BODY, "body: not valid JSON") from None
     if not isinstance(data, dict):
-        return _error(422, "request_body_validation_error", "body: expected a JSON object")
+        raise ApiFailure(422, _INVALID_BODY, "body: expected a JSON object")
+    return data, None
+
+
+def check(ctx: Context, data: dict[str, Any], version: int, key: str | None) -> bytes:
     signature = data.get("signature")
     if not isinstance(signature, str) or not signature.strip():
-        return _error(
-            422, "request_body_validation_error", "signature: required (CryptoPro signature)"
-        )
+        raise ApiFailure(422, _INVALID_BODY, "signature: required (CryptoPro signature)")
     for name in _REQUIRED[version]:
         value = data.get(name)
         if not isinstance(value, str) or not value.strip():
-            return _error(422, "request_body_validation_error", f"{name}: required")
+            raise ApiFailure(422, _INVALID_BODY, f"{name}: required")
     if version == 2:
         documents = data.get("documents")
         if not isinstance(documents, list) or not documents:
-            return _error(422, "request_body_validation_error", "documents: required")
+            raise ApiFailure(422, _INVALID_BODY, "documents: required")
+    state = ctx.state
     inn = data["inn"]
     contract = (inn, str(data.get("agent_contract_number", "")))
     earlier = state.kyc_by_contract.get(contract)
     if earlier is not None:
-        return _error(
+        raise ApiFailure(
             200, "already_exists", "A request for this inn and contract exists", {"id": earlier}
         )
     try:
@@ -164,22 +135,43 @@ def _check(state: MockState, version: int, raw: bytes) -> tuple[int, bytes]:
     request = KycRequest(state.new_id("kyc"), inn, signature_ok)
     state.kyc_requests[request.id] = request
     state.kyc_by_contract[contract] = request.id
-    return 200, dumps({"status": "ok", "data": {"id": request.id}})
+    return dumps({"status": "ok", "data": {"id": request.id}})
 
 
-def _status(state: MockState, request_id: str) -> tuple[int, bytes]:
-    request = state.kyc_requests.get(request_id)
+def status(ctx: Context, data: dict[str, Any], version: int, key: str | None) -> bytes:
+    request_id = data["id"]
+    request = ctx.state.kyc_requests.get(request_id)
     if request is None:
-        return _error(404, "request_not_found", f"No request {request_id!r}")
+        raise ApiFailure(404, "request_not_found", f"No request {request_id!r}")
     request.polls += 1
-    data: dict[str, Any] = {"id": request.id}
+    found: dict[str, Any] = {"id": request.id}
     if not request.signature_ok:
-        return _error(200, "invalid_sign", "The signature does not verify", data)
+        raise ApiFailure(200, "invalid_sign", "The signature does not verify", found)
     if request.inn.endswith("0000"):
-        return _error(200, "passport_validation_failure", "Passport invalid or not found", data)
+        raise ApiFailure(200, "passport_validation_failure", "Passport invalid or not found", found)
     if request.inn.endswith("1111"):
-        return _error(200, "inn_validation_failure", "INN does not match the passport", data)
+        raise ApiFailure(200, "inn_validation_failure", "INN does not match the passport", found)
     if request.polls == 1:
-        return 200, dumps({"status": "pending", "data": {**data, "description": "in progress"}})
-    data.update(description="valid", participant={"reference": f"participant-{request.id}"})
-    return 200, dumps({"status": "ok", "data": data})
+        return dumps({"status": "pending", "data": {**found, "description": "in progress"}})
+    found.update(description="valid", participant={"reference": f"participant-{request.id}"})
+    return dumps({"status": "ok", "data": found})
+
+
+def _routes() -> dict[str, Route]:
+    routes: dict[str, Route] = {}
+    for segment, version in (("v2.0", 2), ("v2", 2), ("v1.1", 1)):
+        prefix = f"/api/{segment}/check"
+        routes[prefix] = Route(check, version, "check", False, FREE, admit)
+        routes[prefix + "/{id}"] = Route(
+            status, version, "check/{id}", False, FREE, admit, frozenset({"GET"})
+        )
+    return routes
+
+
+#: Path -> route; ``{id}`` stands for the request id.
+ROUTES = _routes()
+
+
+def handles(path: str) -> bool:
+    """Whether ``path`` is a KYC route."""
+    return lookup(ROUTES, path)[0] is not None

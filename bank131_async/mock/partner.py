@@ -1,4 +1,4 @@
-"""The main API's route: the checks every partner request passes before its method runs.
+"""The main API's gate: the checks every partner request passes before its method runs.
 
 In order: HTTP method, project (``identification_error``), signature (``authentication_error``),
 JSON decoding (a nesting limit keeps a hostile body from exhausting the stack), idempotency
@@ -13,81 +13,58 @@ import base64
 import binascii
 from typing import Any
 
-import attrs
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from .._json import JsonDepthError, loads
 from . import shapes
-from .context import Context, Method, Request
+from .context import Context, Request, Route
 from .wire import ApiFailure
 
-__all__ = ["ApiRoute"]
+__all__ = ["admit"]
 
 _PADDING = padding.PKCS1v15()
 _HASH = hashes.SHA256()
 
 
-@attrs.frozen
-class ApiRoute:
-    method: Method
-    version: int
-    name: str
-    #: HTTP methods answered; every Bank 131 method is a POST, ``fps/banks`` also a GET.
-    verbs: frozenset[str] = frozenset({"POST"})
-
-    @property
-    def mutating(self) -> bool:
-        return self.method.mutating
-
-    def serve(self, ctx: Context, request: Request) -> tuple[int, bytes]:
-        try:
-            data, key = self._admit(ctx, request)
-            payload = self.method.handler(ctx, data, self.version, key)
-        except ApiFailure as failure:
-            return failure.http_status, failure.body()
-        if key is not None:
-            ctx.state.idempotency_keys[key] = self.name
-        return 200, payload
-
-    def _admit(self, ctx: Context, request: Request) -> tuple[dict[str, Any], str | None]:
-        """The decoded body and the idempotency key to spend, or the failure to answer."""
-        if request.method not in self.verbs:
-            expected = " or ".join(sorted(self.verbs))
+def admit(ctx: Context, route: Route, request: Request) -> tuple[dict[str, Any], str | None]:
+    """The main API's gate: the decoded body and the idempotency key to spend."""
+    if request.method not in route.verbs:
+        expected = " or ".join(sorted(route.verbs))
+        raise ApiFailure(
+            405, "invalid_request", f"{route.name} expects {expected}, got {request.method}"
+        )
+    project = signature = key = None
+    for name, value in request.headers:
+        if name == b"x-partner-project":
+            project = value
+        elif name == b"x-partner-sign":
+            signature = value
+        elif name == b"x-partner-idempotency-key":
+            key = value
+    if project is None or project.decode("latin-1") != ctx.config.project:
+        raise ApiFailure(401, "identification_error", "Unknown X-PARTNER-PROJECT")
+    if signature is None or not _verified(ctx, request.body, signature):
+        raise ApiFailure(
+            401, "authentication_error", "X-PARTNER-SIGN does not match the request body"
+        )
+    data = _decode(request.body)
+    if data == [] and route.body is shapes.EMPTY:
+        data = {}  # the PHP SDK serialises an empty request object as []
+    if not isinstance(data, dict):
+        raise ApiFailure(400, "invalid_request", "body: expected a JSON object")
+    idempotency_key = None
+    if route.mutating and key is not None:
+        idempotency_key = key.decode("latin-1")
+        if idempotency_key in ctx.state.idempotency_keys:
             raise ApiFailure(
-                405, "invalid_request", f"{self.name} expects {expected}, got {request.method}"
+                409,
+                "idempotency_key_already_exists",
+                f"Idempotency key {idempotency_key!r} is already in progress or processed",
             )
-        project = signature = key = None
-        for name, value in request.headers:
-            if name == b"x-partner-project":
-                project = value
-            elif name == b"x-partner-sign":
-                signature = value
-            elif name == b"x-partner-idempotency-key":
-                key = value
-        if project is None or project.decode("latin-1") != ctx.config.project:
-            raise ApiFailure(401, "identification_error", "Unknown X-PARTNER-PROJECT")
-        if signature is None or not _verified(ctx, request.body, signature):
-            raise ApiFailure(
-                401, "authentication_error", "X-PARTNER-SIGN does not match the request body"
-            )
-        data = _decode(request.body)
-        if data == [] and self.method.body is shapes.EMPTY:
-            data = {}  # the PHP SDK serialises an empty request object as []
-        if not isinstance(data, dict):
-            raise ApiFailure(400, "invalid_request", "body: expected a JSON object")
-        idempotency_key = None
-        if self.mutating and key is not None:
-            idempotency_key = key.decode("latin-1")
-            if idempotency_key in ctx.state.idempotency_keys:
-                raise ApiFailure(
-                    409,
-                    "idempotency_key_already_exists",
-                    f"Idempotency key {idempotency_key!r} is already in progress or processed",
-                )
-        shapes.check(data, self.method.body)
-        return data, idempotency_key
+    shapes.check(data, route.body)
+    return data, idempotency_key
 
 
 def _decode(body: bytes) -> Any:
@@ -102,6 +79,8 @@ def _decode(body: bytes) -> Any:
 
 
 def _verified(ctx: Context, body: bytes, signature: bytes) -> bool:
+    if ctx.partner_key is None:
+        return False
     try:
         raw = base64.b64decode(signature, validate=True)
         ctx.partner_key.verify(raw, body, _PADDING, _HASH)

@@ -1,7 +1,7 @@
 """The route table: URL path -> route (handler, API version, body shape, whether it mutates).
 
-Every path the emulator answers is here, KYC included: main-API routes check the partner's
-headers and signature (:mod:`.partner`), KYC routes their own (:mod:`.kyc`). A path whose last
+Every path the emulator answers is here, KYC included; each route's gate makes its API's
+checks (:func:`.partner.admit` for the main API, :func:`.kyc.admit` for KYC). A path whose last
 segment is ``{id}`` matches any value there (see :func:`~.context.lookup`).
 """
 
@@ -11,7 +11,7 @@ from . import account_sessions, extras, finance, kyc, npd, transfers
 from . import handlers as h
 from . import shapes as s
 from .context import Method, Route, lookup
-from .partner import ApiRoute
+from .partner import admit
 
 __all__ = ["ROUTES", "resolve"]
 
@@ -71,7 +71,9 @@ def _routes() -> dict[str, Route]:
 
     def add(version: int, name: str, method: Method) -> None:
         verbs = frozenset({"GET", "POST"} if name in _ALSO_GET else {"POST"})
-        routes[f"/api/v{version}/{name}"] = ApiRoute(method, version, name, verbs)
+        routes[f"/api/v{version}/{name}"] = Route(
+            method.handler, version, name, method.mutating, method.body, admit, verbs
+        )
 
     for version in (1, 2):
         for name, method in _SESSION.items():
