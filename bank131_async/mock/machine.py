@@ -59,9 +59,10 @@ def _confirm_information(op: Operation) -> dict[str, Any]:
 
 
 def _check_echo(session: Session, given: dict[str, Any] | None, version: int) -> None:
-    """The partner echoes ``confirm_information`` unchanged; a different one means its client
-    mangled what the bank showed, which the real bank would refuse too. Omitting it is the
-    caller's business (only account sessions require it on confirm)."""
+    """The partner echoes ``confirm_information`` as the bank issued it (in the spelling of
+    the request's API version). A different one means its client mangled the echo: refused,
+    so the bug fails a test instead of confirming a transfer nobody was shown. Omitting it is
+    allowed (the docs make it mandatory only for escrow/settlement confirms, checked there)."""
     if given is None:
         return
     issued = session.confirm_information_for(version)

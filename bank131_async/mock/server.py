@@ -32,7 +32,7 @@ from .webhooks import WebhookSender
 if TYPE_CHECKING:
     from ..client import AsyncBank131
 
-__all__ = ["MockBank131", "bind_loopback", "uvicorn_config"]
+__all__ = ["MockBank131", "SocketServer", "bind_loopback", "uvicorn_config"]
 
 LOOPBACK = "127.0.0.1"
 BACKLOG = 1024
