@@ -13,8 +13,12 @@
 * ``python -m bank131_async.mock --port 8131`` -- from a shell.
 
 Behaviour: :class:`MockConfig` (delays, delayed capture, single-request payouts, wallet,
-webhooks); outcomes by input: :mod:`bank131_async.mock.outcomes`; fault rules:
-:mod:`bank131_async.mock.faults`; HTTP statuses and error codes: :mod:`bank131_async.mock.wire`.
+webhooks, body size cap); outcomes by input: :mod:`bank131_async.mock.outcomes`; fault rules
+(including ``outage``, which refuses connections for a while): :mod:`bank131_async.mock.faults`;
+HTTP statuses and error codes: :mod:`bank131_async.mock.wire`; the request keys it accepts
+(anything else is ``invalid_request``): :mod:`bank131_async.mock.shapes`; which session call is
+legal when: :mod:`bank131_async.mock.lifecycle`; every path it answers:
+:mod:`bank131_async.mock.routes`.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -23,7 +22,7 @@ from .app import MockBankApp
 from .config import MockConfig
 from .faults import Fault
 from .keys import generate_key, private_pem, public_pem
-from .server import bind_loopback, uvicorn_config
+from .server import SocketServer, bind_loopback
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,11 +45,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--auto-confirm-payouts", action="store_true")
     p.add_argument("--wallet-balance", type=int, default=defaults.wallet_balance)
     p.add_argument(
+        "--max-body-size",
+        type=int,
+        default=defaults.max_body_size,
+        help="largest request body in bytes; larger ones get 413",
+    )
+    p.add_argument(
         "--fault",
         action="append",
         default=[],
         metavar="KIND[:K=V,...]",
-        help="e.g. rate_limit:route=session/status,times=2 (repeatable)",
+        help=(
+            "KIND is latency, server_error, rate_limit, malformed, reset, drop_after or outage; "
+            "options are Fault fields (route, times, probability, delay, status, retry_after, "
+            "duration, after_processing), e.g. rate_limit:route=session/status,times=2 or "
+            "outage:probability=0.01,duration=0.5 (repeatable)"
+        ),
     )
     return p
 
@@ -73,6 +83,7 @@ def _build(args: argparse.Namespace) -> tuple[MockBankApp, dict[str, Path]]:
         delayed_capture=args.delayed_capture,
         auto_confirm_payouts=args.auto_confirm_payouts,
         wallet_balance=args.wallet_balance,
+        max_body_size=args.max_body_size,
     )
     key_dir: Path = args.key_dir or Path(tempfile.mkdtemp(prefix="bank131-mock-"))
     key_dir.mkdir(parents=True, exist_ok=True)
@@ -100,9 +111,9 @@ def _build(args: argparse.Namespace) -> tuple[MockBankApp, dict[str, Path]]:
 
 
 async def _serve(app: MockBankApp, sock: socket.socket) -> None:
-    server = uvicorn.Server(uvicorn_config(app))
+    server = SocketServer(app, sock, handle_signals=True)
     try:
-        await server.serve(sockets=[sock])
+        await server.serve_forever()
     finally:
         await app.aclose()
 

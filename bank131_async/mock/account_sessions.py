@@ -12,24 +12,22 @@ like the other account payouts: ``ready_to_confirm`` with ``confirm_information`
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
+from . import shapes
 from . import validate as v
-from .handlers import Context, Handler, _collect, _payout_op, _session_reply, find_session
-from .state import MockState, Session
+from .context import Context, Handler, Method, find_session, session_reply
+from .lifecycle import Call, require
+from .ops import collect, payout_op
+from .state import Session
 from .wire import invalid, wrong_state
 
-__all__ = ["ROUTES"]
+__all__ = ["METHODS"]
 
 _TRANSFER_TYPES = {
     "nominal": "transfer_from_nominal_account",
     "rko": "transfer_from_bank_account",
 }
-
-#: MockState -> ids of sessions created by ``multi/create/<kind>`` (the only ones
-#: ``multi/start/payment/<kind>`` may start).
-_MULTI: weakref.WeakKeyDictionary[MockState, set[str]] = weakref.WeakKeyDictionary()
 
 
 def _check_transfer(body: dict[str, Any], kind: str, *, required: bool) -> None:
@@ -63,33 +61,37 @@ def _start(
     if fields.get("payout") is not None and fields["payout"][1].channel != "card":
         raise invalid("payment_method.type", "the multi variants pay out to cards")
     _check_parties(fields, kind)
-    op = _payout_op(ctx, fields, 1, key)
+    op = payout_op(ctx, fields, 1, key)
     session.account_kind = kind
     ctx.machine.start(session, [], [op])
 
 
+def _fields(body: dict[str, Any], kind: str, version: int, *, required: bool) -> dict[str, Any]:
+    """The session fields of a multi request; the account debit is checked, not kept."""
+    _check_transfer(body, kind, required=required)
+    fields = collect(body, version)
+    fields.pop("payment", None)
+    return fields
+
+
 def _create(kind: str) -> Handler:
     def handler(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-        _check_transfer(body, kind, required=False)
-        fields = _collect(body, version)
-        fields.pop("payment", None)
+        fields = _fields(body, kind, version, required=False)
         session = ctx.state.new_session()
         session.draft = fields
         session.account_kind = kind
-        _MULTI.setdefault(ctx.state, set()).add(session.id)
-        return _session_reply(session, version)
+        session.multi = True
+        return session_reply(session, version)
 
     return handler
 
 
 def _init(kind: str) -> Handler:
     def handler(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
-        _check_transfer(body, kind, required=True)
-        fields = _collect(body, version)
-        fields.pop("payment", None)
+        fields = _fields(body, kind, version, required=True)
         session = ctx.state.new_session()
         _start(ctx, session, fields, kind, key)
-        return _session_reply(session, version)
+        return session_reply(session, version)
 
     return handler
 
@@ -97,22 +99,23 @@ def _init(kind: str) -> Handler:
 def _start_existing(kind: str) -> Handler:
     def handler(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
         session = find_session(ctx, body)
-        if session.id not in _MULTI.get(ctx.state, set()) or session.account_kind != kind:
+        if not session.multi or session.account_kind != kind:
             raise wrong_state(
                 f"session {session.id} was not created by session/multi/create/{kind}"
             )
-        _check_transfer(body, kind, required=False)
-        fields = _collect(body, version)
-        fields.pop("payment", None)
+        require(session, Call.START)
+        fields = _fields(body, kind, version, required=False)
         _start(ctx, session, {**(session.draft or {}), **fields}, kind, key)
-        return _session_reply(session, version)
+        return session_reply(session, version)
 
     return handler
 
 
-#: v1 method -> (handler, mutating)
-ROUTES: dict[str, tuple[Handler, bool]] = {}
+#: v1 method name -> method
+METHODS: dict[str, Method] = {}
 for _kind in _TRANSFER_TYPES:
-    ROUTES[f"session/multi/create/{_kind}"] = (_create(_kind), True)
-    ROUTES[f"session/multi/init/payment/{_kind}"] = (_init(_kind), True)
-    ROUTES[f"session/multi/start/payment/{_kind}"] = (_start_existing(_kind), True)
+    METHODS[f"session/multi/create/{_kind}"] = Method(_create(_kind), shapes.NEW_SESSION, True)
+    METHODS[f"session/multi/init/payment/{_kind}"] = Method(_init(_kind), shapes.NEW_SESSION, True)
+    METHODS[f"session/multi/start/payment/{_kind}"] = Method(
+        _start_existing(_kind), shapes.START_SESSION, True
+    )

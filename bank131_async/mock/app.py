@@ -2,37 +2,30 @@
 verification and a cached JSON blob).
 
 Runs in-process under ``httpx.ASGITransport(app=MockBankApp(...))`` or over sockets under
-uvicorn (see :mod:`.server`). Each request passes, in order: fault injection, routing, project
-(``identification_error``), signature (``authentication_error``), JSON decoding, idempotency
-(``idempotency_key_already_exists``, HTTP 409; a key is spent only by a request that succeeded,
-and a spent key answers 409 without doing anything), then the method itself.
+uvicorn (see :mod:`.server`). Each request passes fault injection, then routing (the table in
+:mod:`.routes`); the route checks and answers it (:mod:`.partner` for the main API,
+:mod:`.kyc` for passport checks).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import json
 import socket
 import struct
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import httpx
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 
-from . import kyc
 from .config import MockConfig
+from .context import Context, Request
 from .faults import Fault, FaultKind, Faults
-from .handlers import Context, Route
 from .machine import Machine, Scheduler
-from .routes import ROUTES
+from .routes import resolve
 from .state import MockState, Session
 from .webhooks import WebhookSender
-from .wire import ApiFailure, error_body
+from .wire import error_body
 
 __all__ = ["MockBankApp"]
 
@@ -42,10 +35,20 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 _JSON_HEADER = (b"content-type", b"application/json")
-_PADDING = padding.PKCS1v15()
-_HASH = hashes.SHA256()
 _MALFORMED = b'{"status":"ok","session":{"id":"ps_'
 _LINGER_RST = struct.pack("ii", 1, 0)
+
+
+class _TooLarge(Exception):
+    """The request body is larger than ``MockConfig.max_body_size``."""
+
+
+async def _answer(
+    send: Send, status: int, payload: bytes, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    sent = [_JSON_HEADER, *(headers or ()), (b"content-length", b"%d" % len(payload))]
+    await send({"type": "http.response.start", "status": status, "headers": sent})
+    await send({"type": "http.response.body", "body": payload})
 
 
 class MockBankApp:
@@ -68,8 +71,10 @@ class MockBankApp:
         self.scheduler = Scheduler()
         self.webhooks = WebhookSender(self.config, bank_private_key)
         self.machine = Machine(self.state, self.config, self.scheduler, self._emit)
-        self._ctx = Context(self.state, self.machine)
-        self._partner_key = partner_public_key
+        self._ctx = Context(self.state, self.machine, partner_public_key)
+        #: Set by the socket server (:class:`~.server.SocketServer`) to take itself down for
+        #: an ``outage`` fault's duration; ``None`` in-process, where an outage is a drop.
+        self.on_outage: Callable[[float], None] | None = None
 
     def __repr__(self) -> str:
         return f"MockBankApp(project={self.config.project!r}, sessions={len(self.state.sessions)})"
@@ -99,104 +104,67 @@ class MockBankApp:
                 return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = await receive()
-        body: bytes = message.get("body", b"")
-        while message.get("more_body", False):
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-        route = ROUTES.get(scope["path"])
+        try:
+            body = await self._body(scope, receive)
+        except _TooLarge:
+            limit = self.config.max_body_size
+            payload = error_body("invalid_request", f"body: larger than {limit} bytes")
+            await _answer(send, 413, payload)
+            return
+        if body is None:
+            return  # the client went away
+        path: str = scope["path"]
+        route, param = resolve(path)
         fault: Fault | None = None
         if self.faults.rules:
-            delay, fault = self.faults.take(route.name if route else scope["path"])
+            delay, fault = self.faults.take(route.name if route else path)
             if delay > 0:
                 await asyncio.sleep(delay)
             if fault is not None and not fault.processes_first:
                 await self._inject(fault, send)
                 return
-        if route is None and kyc.handles(scope["path"]):
-            # KYC: its own checks (no X-PARTNER-SIGN, signature in the body), GET check/{id}.
-            status, payload = kyc.process(
-                self.state,
-                self.config.project,
-                scope["method"],
-                scope["path"],
-                scope["headers"],
-                body,
-            )
+        if route is None:
+            status, payload = 404, error_body("invalid_request", f"unknown method {path}")
         else:
-            status, payload = self._process(scope, route, body)
+            request = Request(scope["method"], path, scope["headers"], body, param)
+            status, payload = route.serve(self._ctx, request)
         if fault is not None:
             await self._inject(fault, send)
             return
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [_JSON_HEADER, (b"content-length", b"%d" % len(payload))],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+        await _answer(send, status, payload)
 
-    def _process(self, scope: Scope, route: Route | None, body: bytes) -> tuple[int, bytes]:
-        if route is None:
-            return 404, error_body("invalid_request", f"unknown method {scope['path']}")
-        method = scope["method"]
-        if method != "POST" and not (method == "GET" and route.name == "fps/banks"):
-            return 405, error_body("invalid_request", f"{route.name} expects POST, got {method}")
-        project = signature = key = None
+    async def _body(self, scope: Scope, receive: Receive) -> bytes | None:
+        """The request body, or ``None`` if the client disconnected; raises :class:`_TooLarge`
+        past ``config.max_body_size`` without reading further. Chunks are joined once at
+        the end (appending to bytes copies the whole body each time: quadratic)."""
+        limit = self.config.max_body_size
         for name, value in scope["headers"]:
-            if name == b"x-partner-project":
-                project = value
-            elif name == b"x-partner-sign":
-                signature = value
-            elif name == b"x-partner-idempotency-key":
-                key = value
-        if project is None or project.decode("latin-1") != self.config.project:
-            return 401, error_body("identification_error", "Unknown X-PARTNER-PROJECT")
-        if signature is None or not self._verify(body, signature):
-            return 401, error_body(
-                "authentication_error", "X-PARTNER-SIGN does not match the request body"
-            )
-        try:
-            data = json.loads(body) if body else {}
-        except ValueError:
-            return 400, error_body("invalid_request", "body: not valid JSON")
-        if data == [] and route.name == "fps/banks":
-            data = {}  # what the PHP SDK sends for a body-less call
-        if not isinstance(data, dict):
-            return 400, error_body("invalid_request", "body: expected a JSON object")
-        idempotency_key = None
-        if route.mutating and key is not None:
-            idempotency_key = key.decode("latin-1")
-            if idempotency_key in self.state.idempotency_keys:
-                return 409, error_body(
-                    "idempotency_key_already_exists",
-                    f"Idempotency key {idempotency_key!r} is already in progress or processed",
-                )
-        try:
-            payload = route.handler(self._ctx, data, route.version, idempotency_key)
-        except ApiFailure as failure:
-            return failure.http_status, failure.body()
-        if idempotency_key is not None:
-            self.state.idempotency_keys[idempotency_key] = route.name
-        return 200, payload
-
-    def _verify(self, body: bytes, signature: bytes) -> bool:
-        try:
-            raw = base64.b64decode(signature, validate=True)
-            self._partner_key.verify(raw, body, _PADDING, _HASH)
-        except (binascii.Error, InvalidSignature, ValueError):
-            return False
-        return True
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                raise _TooLarge
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk: bytes = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise _TooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
     async def _inject(self, fault: Fault, send: Send) -> None:
         kind = fault.kind
-        if kind is FaultKind.RESET or kind is FaultKind.DROP_AFTER:
+        if kind is FaultKind.OUTAGE and self.on_outage is not None:
+            # Stop listening before the client sees the drop, so that its reconnect is
+            # refused rather than queued in the old listener's backlog and then reset.
+            self.on_outage(fault.duration)
+        if kind in (FaultKind.RESET, FaultKind.DROP_AFTER, FaultKind.OUTAGE):
             await self._drop(send, reset=kind is FaultKind.RESET)
             return
-        headers = [_JSON_HEADER]
+        headers: list[tuple[bytes, bytes]] = []
         if kind is FaultKind.SERVER_ERROR:
             status = fault.status
             payload = error_body("internal_error", "Injected server error")
@@ -208,9 +176,7 @@ class MockBankApp:
             headers.append((b"retry-after", value.encode()))
         else:
             status, payload = 200, _MALFORMED
-        headers.append((b"content-length", b"%d" % len(payload)))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": payload})
+        await _answer(send, status, payload, headers)
 
     async def _drop(self, send: Send, *, reset: bool) -> None:
         """Close the connection without a byte of answer.

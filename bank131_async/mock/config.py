@@ -12,6 +12,8 @@ __all__ = ["MockConfig"]
 
 #: 10 billion roubles in kopecks: large enough that ordinary tests never run dry.
 DEFAULT_WALLET_BALANCE = 1_000_000_000_000
+#: 4 MiB: a Bank 131 request is a few kilobytes; the cap only stops abuse.
+DEFAULT_MAX_BODY_SIZE = 4 * 1024 * 1024
 
 
 @attrs.define(kw_only=True)
@@ -47,3 +49,7 @@ class MockConfig:
     webhook_timeout: float = 5.0
     #: Seed of the RNG behind probabilistic faults, so a failing run can be replayed.
     seed: int = 131
+    #: Largest request body accepted, in bytes. A larger one is answered 413 with an
+    #: ``invalid_request`` envelope: at once when ``Content-Length`` says so, else as soon as
+    #: the bytes received pass the cap (the rest is never held in memory).
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE

@@ -13,7 +13,7 @@ import hashlib
 from typing import Any
 
 from . import validate as v
-from .handlers import Context, find_session
+from .context import Context, find_session
 from .wire import ApiFailure, dumps, invalid, now_iso
 
 _OK = b'{"status":"ok"}'

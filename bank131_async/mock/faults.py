@@ -12,12 +12,18 @@ happens:
 ``malformed``     answer 200 with a truncated, non-JSON body
 ``reset``         reset the TCP connection (RST) before the request is processed
 ``drop_after``    process the request, then close the connection without answering
+``outage``        process the request, close the connection without answering, then refuse
+                  new connections (``ECONNREFUSED``) for ``duration`` seconds (default 0.2)
+                  and listen again on the same port; open connections close too, as in a
+                  restart. Overlapping outages extend. In-process (no sockets) it acts as
+                  ``drop_after``
 ================  ==========================================================================
 
 ``server_error`` and ``malformed`` take ``after_processing=True`` to do the work first and
 then answer badly, which is how a proxy failure after a successful payout looks. Rules can be
 added from a test at any time (``mock.faults.add("reset", route="session/status", times=2)``)
-or given on the command line as ``kind[:key=value,...]`` (``--fault drop_after:times=1``).
+or given on the command line as ``kind[:key=value,...]`` (``--fault drop_after:times=1``,
+``--fault outage:route=session/init/payout,probability=0.01,duration=0.5``).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ class FaultKind(StrEnum):
     MALFORMED = "malformed"
     RESET = "reset"
     DROP_AFTER = "drop_after"
+    OUTAGE = "outage"
 
 
 @attrs.define(kw_only=True)
@@ -53,13 +60,15 @@ class Fault:
     status: int = 503
     #: Seconds in ``Retry-After`` (``rate_limit``).
     retry_after: float = 1.0
+    #: Seconds new connections are refused (``outage``).
+    duration: float = 0.2
     after_processing: bool = False
     #: How many requests this rule has hit so far.
     hits: int = 0
 
     @property
     def processes_first(self) -> bool:
-        return self.kind is FaultKind.DROP_AFTER or (
+        return self.kind in (FaultKind.DROP_AFTER, FaultKind.OUTAGE) or (
             self.after_processing and self.kind in (FaultKind.SERVER_ERROR, FaultKind.MALFORMED)
         )
 

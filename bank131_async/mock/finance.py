@@ -20,10 +20,10 @@ from datetime import date
 from typing import Any
 
 from . import validate as v
-from .handlers import Context, find_session
+from .context import Context, find_session, session_reply
+from .lifecycle import Call, require
 from .outcomes import Facts
-from .state import Operation
-from .wire import dumps, invalid, now_iso, wrong_state
+from .wire import dumps, invalid
 
 __all__ = ["account_statement", "fiscalization", "tokenize_elements"]
 
@@ -33,10 +33,7 @@ _NO_MONEY = "verification"
 
 def fiscalization(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
     session = find_session(ctx, body)
-    if session.status != "created" or session.cancelling:
-        raise wrong_state(
-            f"fiscalization needs a created session; {session.id} is {session.status}"
-        )
+    require(session, Call.START)
     v.reject_other_spelling(body, version)
     amount = currency = None
     if body.get("amount_details") is not None:
@@ -56,20 +53,17 @@ def fiscalization(ctx: Context, body: dict[str, Any], version: int, key: str | N
         echo["customer"] = v.customer(body["customer"])
     if "metadata" in body:
         echo["metadata"] = body["metadata"]
-    op = Operation(
-        id=ctx.state.new_id("po"),
-        kind="payout",
-        created_at=now_iso(),
-        amount=amount,
-        currency=currency or "rub",
-        instrument=instrument,
-        facts=Facts(_NO_MONEY),
-        echo=echo,
-        idempotency_key=key,
+    op = ctx.state.new_operation(
+        "payout",
+        (amount, currency or "rub"),
+        instrument,
+        Facts(_NO_MONEY),
+        echo,
+        key,
         tax_reference=inn,
     )
     ctx.machine.start_verification(session, op)
-    return b'{"status":"ok","session":' + session.json(version) + b"}"
+    return session_reply(session, version)
 
 
 def _services_total(details: dict[str, Any]) -> int:

@@ -1,8 +1,12 @@
 """Passport / beneficiary verification (KYC), served on the emulator's own host.
 
 The real service lives on a separate host (``kyc-stage.bank131.ru``); clients of the emulator
-set ``kyc_base_url=mock.url``. Routes: ``POST /api/{v2.0,v2,v1.1}/check`` and
-``GET /api/{v2.0,v2,v1.1}/check/{id}``.
+set ``kyc_base_url=mock.url``. Routes (:data:`ROUTES`, merged into the route table):
+``POST /api/{v2.0,v2,v1.1}/check`` and ``GET /api/{v2.0,v2,v1.1}/check/{id}``.
+
+The body of ``check`` is not closed to unknown keys, unlike the main API's: the research lists
+only part of its fields (the rest of the bank's table was not retrieved), so refusing others
+would refuse documented requests.
 
 Checks, in order: ``X-PARTNER-PROJECT`` present (else HTTP 422
 ``request_header_validation_error``) and known (422 ``partner_project_not_found``); no
@@ -26,23 +30,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
-import re
-import weakref
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from .state import MockState
-from .wire import dumps
+from .._json import JsonDepthError, loads
+from .context import Context, Request, Route, lookup
+from .shapes import FREE
+from .state import KycRequest
+from .wire import ApiFailure, dumps
 
-__all__ = ["handles", "process"]
+__all__ = ["ROUTES", "admit", "check", "handles", "status"]
 
-_CHECK = re.compile(r"/api/(v2\.0|v2|v1\.1)/check")
-_STATUS = re.compile(r"/api/(v2\.0|v2|v1\.1)/check/([^/]+)")
+_INVALID_BODY = "request_body_validation_error"
 
 _REQUIRED = {
-    "v2": (
+    2: (
         "type",
         "last_name",
         "first_name",
@@ -53,7 +54,7 @@ _REQUIRED = {
         "phone_number",
         "email",
     ),
-    "v1.1": (
+    1: (
         "first_name",
         "last_name",
         "birthday",
@@ -71,97 +72,59 @@ _REQUIRED = {
 }
 
 
-@dataclass(slots=True)
-class _Request:
-    id: str
-    inn: str
-    signature_ok: bool
-    polls: int = 0
-
-
-@dataclass(slots=True)
-class _Store:
-    requests: dict[str, _Request]
-    by_contract: dict[tuple[str, str], str]
-
-
-_STORES: weakref.WeakKeyDictionary[MockState, _Store] = weakref.WeakKeyDictionary()
-
-
-def handles(path: str) -> bool:
-    """Whether ``path`` is a KYC route (the app routes it here instead of its table)."""
-    return bool(_CHECK.fullmatch(path) or _STATUS.fullmatch(path))
-
-
-def _error(status: int, code: str, description: str, data: Any = None) -> tuple[int, bytes]:
-    body: dict[str, Any] = {"status": "error", "error": {"code": code, "description": description}}
-    if data is not None:
-        body["data"] = data
-    return status, dumps(body)
-
-
-def process(
-    state: MockState,
-    project: str,
-    method: str,
-    path: str,
-    headers: Iterable[tuple[bytes, bytes]],
-    body: bytes,
-) -> tuple[int, bytes]:
-    """Answer one KYC request: ``(http status, body)``."""
+def admit(ctx: Context, route: Route, request: Request) -> tuple[dict[str, Any], str | None]:
+    """KYC's gate: project header, no header signature, the HTTP method; ``check`` bodies are
+    JSON objects, ``check/{id}`` hands its id over as ``{"id": ...}``. No idempotency key:
+    the bank de-duplicates KYC requests by inn and contract instead."""
     sent_project = None
-    for name, value in headers:
+    for name, value in request.headers:
         if name == b"x-partner-project":
             sent_project = value.decode("latin-1")
         elif name == b"x-partner-sign":
-            return _error(
+            raise ApiFailure(
                 422,
                 "request_header_validation_error",
                 "KYC requests carry the signature in the body field 'signature', not in "
                 "X-PARTNER-SIGN",
             )
     if sent_project is None:
-        return _error(422, "request_header_validation_error", "X-PARTNER-PROJECT is required")
-    if sent_project != project:
-        return _error(422, "partner_project_not_found", "Unknown X-PARTNER-PROJECT")
-    store = _STORES.setdefault(state, _Store({}, {}))
-    if (match := _STATUS.fullmatch(path)) is not None:
-        if method != "GET":
-            return _error(405, "request_body_validation_error", "check/{id} expects GET")
-        return _status(store, match.group(2))
-    match = _CHECK.fullmatch(path)
-    assert match is not None
-    if method != "POST":
-        return _error(405, "request_body_validation_error", "check expects POST")
-    version = "v1.1" if match.group(1) == "v1.1" else "v2"
-    return _check(state, store, version, body)
-
-
-def _check(state: MockState, store: _Store, version: str, raw: bytes) -> tuple[int, bytes]:
+        raise ApiFailure(422, "request_header_validation_error", "X-PARTNER-PROJECT is required")
+    if sent_project != ctx.config.project:
+        raise ApiFailure(422, "partner_project_not_found", "Unknown X-PARTNER-PROJECT")
+    if request.method not in route.verbs:
+        verb = " or ".join(sorted(route.verbs))
+        raise ApiFailure(405, _INVALID_BODY, f"{route.name} expects {verb}")
+    if request.param:
+        return {"id": request.param}, None
     try:
-        data = json.loads(raw)
+        data = loads(request.body)
+    except JsonDepthError as exc:
+        raise ApiFailure(422, _INVALID_BODY, f"body: {exc}") from None
     except ValueError:
-        return _error(422, "request_body_validation_error", "body: not valid JSON")
+        raise ApiFailure(422, _INVALID_BODY, "body: not valid JSON") from None
     if not isinstance(data, dict):
-        return _error(422, "request_body_validation_error", "body: expected a JSON object")
+        raise ApiFailure(422, _INVALID_BODY, "body: expected a JSON object")
+    return data, None
+
+
+def check(ctx: Context, data: dict[str, Any], version: int, key: str | None) -> bytes:
     signature = data.get("signature")
     if not isinstance(signature, str) or not signature.strip():
-        return _error(
-            422, "request_body_validation_error", "signature: required (CryptoPro signature)"
-        )
+        raise ApiFailure(422, _INVALID_BODY, "signature: required (CryptoPro signature)")
     for name in _REQUIRED[version]:
         value = data.get(name)
         if not isinstance(value, str) or not value.strip():
-            return _error(422, "request_body_validation_error", f"{name}: required")
-    if version == "v2":
+            raise ApiFailure(422, _INVALID_BODY, f"{name}: required")
+    if version == 2:
         documents = data.get("documents")
         if not isinstance(documents, list) or not documents:
-            return _error(422, "request_body_validation_error", "documents: required")
+            raise ApiFailure(422, _INVALID_BODY, "documents: required")
+    state = ctx.state
     inn = data["inn"]
     contract = (inn, str(data.get("agent_contract_number", "")))
-    earlier = store.by_contract.get(contract)
+    earlier = state.kyc_by_contract.get(contract)
     if earlier is not None:
-        return _error(
+        raise ApiFailure(
             200, "already_exists", "A request for this inn and contract exists", {"id": earlier}
         )
     try:
@@ -169,25 +132,46 @@ def _check(state: MockState, store: _Store, version: str, raw: bytes) -> tuple[i
         signature_ok = True
     except (binascii.Error, ValueError):
         signature_ok = False
-    request = _Request(state.new_id("kyc"), inn, signature_ok)
-    store.requests[request.id] = request
-    store.by_contract[contract] = request.id
-    return 200, dumps({"status": "ok", "data": {"id": request.id}})
+    request = KycRequest(state.new_id("kyc"), inn, signature_ok)
+    state.kyc_requests[request.id] = request
+    state.kyc_by_contract[contract] = request.id
+    return dumps({"status": "ok", "data": {"id": request.id}})
 
 
-def _status(store: _Store, request_id: str) -> tuple[int, bytes]:
-    request = store.requests.get(request_id)
+def status(ctx: Context, data: dict[str, Any], version: int, key: str | None) -> bytes:
+    request_id = data["id"]
+    request = ctx.state.kyc_requests.get(request_id)
     if request is None:
-        return _error(404, "request_not_found", f"No request {request_id!r}")
+        raise ApiFailure(404, "request_not_found", f"No request {request_id!r}")
     request.polls += 1
-    data: dict[str, Any] = {"id": request.id}
+    found: dict[str, Any] = {"id": request.id}
     if not request.signature_ok:
-        return _error(200, "invalid_sign", "The signature does not verify", data)
+        raise ApiFailure(200, "invalid_sign", "The signature does not verify", found)
     if request.inn.endswith("0000"):
-        return _error(200, "passport_validation_failure", "Passport invalid or not found", data)
+        raise ApiFailure(200, "passport_validation_failure", "Passport invalid or not found", found)
     if request.inn.endswith("1111"):
-        return _error(200, "inn_validation_failure", "INN does not match the passport", data)
+        raise ApiFailure(200, "inn_validation_failure", "INN does not match the passport", found)
     if request.polls == 1:
-        return 200, dumps({"status": "pending", "data": {**data, "description": "in progress"}})
-    data.update(description="valid", participant={"reference": f"participant-{request.id}"})
-    return 200, dumps({"status": "ok", "data": data})
+        return dumps({"status": "pending", "data": {**found, "description": "in progress"}})
+    found.update(description="valid", participant={"reference": f"participant-{request.id}"})
+    return dumps({"status": "ok", "data": found})
+
+
+def _routes() -> dict[str, Route]:
+    routes: dict[str, Route] = {}
+    for segment, version in (("v2.0", 2), ("v2", 2), ("v1.1", 1)):
+        prefix = f"/api/{segment}/check"
+        routes[prefix] = Route(check, version, "check", False, FREE, admit)
+        routes[prefix + "/{id}"] = Route(
+            status, version, "check/{id}", False, FREE, admit, frozenset({"GET"})
+        )
+    return routes
+
+
+#: Path -> route; ``{id}`` stands for the request id.
+ROUTES = _routes()
+
+
+def handles(path: str) -> bool:
+    """Whether ``path`` is a KYC route."""
+    return lookup(ROUTES, path)[0] is not None

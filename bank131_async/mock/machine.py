@@ -2,7 +2,8 @@
 
 The bank answers a start/confirm/capture/cancel request at once and moves the session on later;
 the emulator does the same with ``loop.call_later`` so polling helpers and webhook handlers meet
-the real sequence of states. Illegal calls raise ``session_wrong_state``.
+the real sequence of states. Which call is legal when, and which status may follow which, is
+the table in :mod:`.lifecycle`; illegal calls raise ``session_wrong_state``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .config import MockConfig
+from .lifecycle import Call, Stage, Status, move, require, stage
 from .outcomes import Failure, payment_failure, payout_failure, refund_declined
 from .state import MockState, Operation, Refund, Session
 from .wire import ApiFailure, invalid, now_iso, wrong_state
@@ -56,6 +58,22 @@ def _confirm_information(op: Operation) -> dict[str, Any]:
     }
 
 
+def _check_echo(session: Session, given: dict[str, Any] | None, version: int) -> None:
+    """The partner echoes ``confirm_information`` as the bank issued it (in the spelling of
+    the request's API version). A different one means its client mangled the echo: refused,
+    so the bug fails a test instead of confirming a transfer nobody was shown. Omitting it is
+    allowed (the docs make it mandatory only for escrow/settlement confirms, checked there)."""
+    if given is None:
+        return
+    issued = session.confirm_information_for(version)
+    if issued is None:
+        raise invalid("confirm_information", f"the bank issued none for session {session.id}")
+    if given != issued:
+        raise invalid(
+            "confirm_information", "differs from the one the bank issued: echo it unchanged"
+        )
+
+
 class Scheduler:
     """``call_later`` with bookkeeping, so shutting the emulator down leaves no timer behind."""
 
@@ -95,9 +113,8 @@ class Machine:
 
     def start(self, session: Session, payments: list[Operation], payouts: list[Operation]) -> None:
         """session/start/*, session/init/*, session/multi/init."""
-        if session.status != "created" or session.cancelling:
-            raise wrong_state(f"session {session.id} is {session.status}; start needs 'created'")
-        session.status = "in_progress"
+        require(session, Call.START)
+        move(session, Status.IN_PROGRESS)
         session.draft = None  # merged into the operations; keep no second copy
         session.payments.extend(payments)
         session.payouts.extend(payouts)
@@ -113,21 +130,18 @@ class Machine:
             self.scheduler.later(self.config.confirm_delay, self._ready_to_confirm, session)
 
     def start_verification(self, session: Session, op: Operation) -> None:
-        """fps/customer_verification: auto-confirmed, free, no ``ready_to_confirm``."""
-        if session.status != "created" or session.cancelling:
-            raise wrong_state(f"session {session.id} is {session.status}; expected 'created'")
-        session.status = "in_progress"
+        """fps/customer_verification and fiscalization: auto-confirmed, free, no
+        ``ready_to_confirm``."""
+        require(session, Call.START)
+        move(session, Status.IN_PROGRESS)
         session.confirmed = True
         session.payouts.append(op)
         session.touch()
         self.scheduler.later(self.config.confirm_delay, self._finish, session)
 
-    def _live(self, session: Session) -> bool:
-        return session.status == "in_progress" and not session.cancelling
-
     def _ready_to_confirm(self, session: Session) -> None:
-        if not self._live(session):
-            return
+        if stage(session) is not Stage.VALIDATING:
+            return  # cancelled meanwhile
         session.next_action = "confirm"
         for op in session.operations():
             if op.status == "in_progress":
@@ -139,14 +153,16 @@ class Machine:
 
     # -- partner decisions ------------------------------------------------------------------
 
-    def confirm(self, session: Session, confirm_information: dict[str, Any] | None) -> None:
-        if session.next_action != "confirm" or not self._live(session):
-            raise wrong_state(self._describe(session, "confirm"))
+    def confirm(
+        self, session: Session, confirm_information: dict[str, Any] | None, version: int
+    ) -> None:
+        require(session, Call.CONFIRM)
         if session.account_kind is not None and confirm_information is None:
             raise invalid(
                 "confirm_information",
                 f"required for {session.account_kind} sessions: echo the one the bank sent",
             )
+        _check_echo(session, confirm_information, version)
         session.next_action = None
         session.confirmed = True
         for op in session.payouts:
@@ -177,7 +193,7 @@ class Machine:
         }
 
     def _payer_acted(self, session: Session) -> None:
-        if not self._live(session):
+        if stage(session) is not Stage.PROCESSING:
             return
         for op in session.payments:
             op.extra.pop("customer_interaction", None)
@@ -193,8 +209,7 @@ class Machine:
             self._finish(session)
 
     def capture(self, session: Session, amount: int | None, currency: str | None) -> None:
-        if session.next_action != "capture" or not self._live(session):
-            raise wrong_state(self._describe(session, "capture"))
+        require(session, Call.CAPTURE)
         for op in session.payments:
             if amount is not None:
                 if currency != op.currency:
@@ -207,15 +222,13 @@ class Machine:
         session.touch()
         self.scheduler.later(self.config.process_delay, self._finish, session)
 
-    def cancel(self, session: Session) -> None:
+    def cancel(
+        self, session: Session, confirm_information: dict[str, Any] | None, version: int
+    ) -> None:
         """Legal before the bank starts moving money: while created, before confirm, and while
         a hold waits for capture. The reply still shows the old status; it flips later."""
-        legal = session.status == "created" or (
-            session.status == "in_progress"
-            and (not session.confirmed or session.next_action == "capture")
-        )
-        if not legal or session.cancelling:
-            raise wrong_state(self._describe(session, "cancel"))
+        require(session, Call.CANCEL)
+        _check_echo(session, confirm_information, version)
         session.cancelling = True
         session.next_action = None
         session.touch()
@@ -223,7 +236,8 @@ class Machine:
 
     def _cancelled(self, session: Session) -> None:
         now = now_iso()
-        session.status = "cancelled"
+        move(session, Status.CANCELLED)
+        session.cancelling = False
         session.finished_at = now
         session.error = dict(_CANCELLED_BY_PARTNER)
         for op in session.operations():
@@ -239,8 +253,8 @@ class Machine:
     # -- the end ----------------------------------------------------------------------------
 
     def _finish(self, session: Session) -> None:
-        if not self._live(session):
-            return
+        if stage(session) is not Stage.PROCESSING:
+            return  # cancelled meanwhile
         now = now_iso()
         failures: list[Failure] = []
         for op in session.payments:
@@ -278,12 +292,11 @@ class Machine:
         session.next_action = None
         session.finished_at = now
         if not failures:
-            session.status = "accepted"
+            move(session, Status.ACCEPTED)
         else:
             first = failures[0]
-            session.status = (
-                "error" if any(f.session_status == "error" for f in failures) else ("cancelled")
-            )
+            errored = any(f.session_status == "error" for f in failures)
+            move(session, Status.ERROR if errored else Status.CANCELLED)
             session.error = {"code": first.code, "description": first.description}
         session.touch()
         self.emit("payment_finished", session)
@@ -320,11 +333,11 @@ class Machine:
         chargeback: bool = False,
     ) -> None:
         what = "chargeback" if chargeback else "refund"
+        require(session, Call.CHARGEBACK if chargeback else Call.REFUND)
         paid = [op for op in session.payments if op.status == "succeeded"]
-        if session.status != "accepted" or not paid:
+        if not paid:
             raise wrong_state(
-                f"{what} needs an accepted incoming payment; session {session.id} is "
-                f"{session.status}" + ("" if session.payments else " and holds no payment")
+                f"{what} needs an accepted incoming payment; session {session.id} holds none"
             )
         op = paid[0]
         refundable = op.amount - op.refunded()
@@ -359,12 +372,3 @@ class Machine:
             self.state.record(event, session, op, refund.amount)
         session.touch()
         self.emit("payment_refunded", session)
-
-    @staticmethod
-    def _describe(session: Session, call: str) -> str:
-        state = session.status
-        if session.cancelling:
-            state += ", being cancelled"
-        elif session.next_action:
-            state += f", next_action={session.next_action}"
-        return f"{call} is not allowed: session {session.id} is {state}"

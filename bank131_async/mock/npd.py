@@ -18,26 +18,21 @@ shapes the SDK documents (``bank131_async.resources.self_employed``) and answers
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
+from . import shapes
 from . import validate as v
-from .handlers import Context, Handler
+from .context import Context, Handler, Method
 from .state import MockState
 from .wire import dumps, invalid, now_iso
 
-__all__ = ["ROUTES"]
+__all__ = ["METHODS"]
 
 _OK = b'{"status":"ok"}'
 
-#: MockState -> INN -> message id -> notification (kept beside the state, dropped with it).
-_NOTIFICATIONS: weakref.WeakKeyDictionary[MockState, dict[str, dict[str, dict[str, Any]]]] = (
-    weakref.WeakKeyDictionary()
-)
-
 
 def _inbox(state: MockState, inn: str) -> dict[str, dict[str, Any]]:
-    people = _NOTIFICATIONS.setdefault(state, {})
+    people = state.npd_notifications
     if inn not in people:
         created = now_iso()
         people[inn] = {
@@ -129,11 +124,13 @@ def _report(new_status: str | None) -> Handler:
     return handler
 
 
-#: v1 method -> (handler, mutating)
-ROUTES: dict[str, tuple[Handler, bool]] = {
-    "npd/taxpayer/check_personal_info": (check_personal_info, True),
-    "npd/notifications/count": (notifications_count, False),
-    "npd/notifications/read": (notifications_read, False),
-    "npd/notifications/mark_as_delivered": (_report(None), True),
-    "npd/notifications/update": (_report("ACKNOWLEDGED"), True),
+#: v1 method name -> method
+METHODS: dict[str, Method] = {
+    "npd/taxpayer/check_personal_info": Method(check_personal_info, shapes.NPD_PERSONAL_INFO, True),
+    "npd/notifications/count": Method(notifications_count, shapes.NPD_TAX_REFERENCES, False),
+    "npd/notifications/read": Method(notifications_read, shapes.NPD_TAX_REFERENCES, False),
+    "npd/notifications/mark_as_delivered": Method(
+        _report(None), shapes.NPD_NOTIFICATION_LIST, True
+    ),
+    "npd/notifications/update": Method(_report("ACKNOWLEDGED"), shapes.NPD_NOTIFICATION_LIST, True),
 }

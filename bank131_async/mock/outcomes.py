@@ -34,7 +34,7 @@ operation's ``error`` set, which is how the bank reports ordinary declines.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import attrs
 
 __all__ = ["Facts", "Failure", "payment_failure", "payout_failure", "refund_declined"]
 
@@ -42,7 +42,7 @@ PROVIDER_TIMEOUT_AMOUNT = 131313
 INTERNAL_ERROR_AMOUNT = 500500
 
 
-@dataclass(frozen=True, slots=True)
+@attrs.frozen
 class Facts:
     """What an outcome may depend on; safe to keep (no PAN, no CVC)."""
 
@@ -50,7 +50,7 @@ class Facts:
     suffix: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@attrs.frozen
 class Failure:
     code: str
     description: str

@@ -3,6 +3,10 @@
 >>> async with MockBank131(confirm_delay=0.01) as mock:           # doctest: +SKIP
 ...     mock.url, mock.project, mock.partner_private_key_pem
 ...     mock.faults.add("drop_after", route="session/init/payout", times=1)
+
+:class:`SocketServer` is uvicorn on one loopback socket plus the ``outage`` fault: it stops
+listening for a while (new connections are refused: ``ECONNREFUSED``, ``httpx.ConnectError``)
+and then listens again on the same port. Both ``MockBank131`` and the CLI serve through it.
 """
 
 from __future__ import annotations
@@ -28,13 +32,18 @@ from .webhooks import WebhookSender
 if TYPE_CHECKING:
     from ..client import AsyncBank131
 
-__all__ = ["MockBank131", "bind_loopback", "uvicorn_config"]
+__all__ = ["MockBank131", "SocketServer", "bind_loopback", "uvicorn_config"]
 
 LOOPBACK = "127.0.0.1"
+BACKLOG = 1024
+#: How often a listener that cannot get its port back (taken by another process in the instant
+#: it was free) tries again; the server never gives up while it runs.
+REBIND_INTERVAL = 0.05
 
 
-def bind_loopback(port: int = 0, host: str = LOOPBACK) -> socket.socket:
-    """A listening socket on loopback only; port 0 picks a free one."""
+def bind_loopback(port: int = 0, host: str = LOOPBACK, *, listen: bool = True) -> socket.socket:
+    """A listening socket on loopback only; port 0 picks a free one. With ``listen=False`` the
+    socket only holds the port: connections to it are refused until someone listens."""
     if host not in ("127.0.0.1", "localhost"):
         raise ValueError(f"the emulator binds loopback only, not {host!r}")
     # proto must say TCP: asyncio only disables Nagle on accepted sockets whose proto is
@@ -45,7 +54,8 @@ def bind_loopback(port: int = 0, host: str = LOOPBACK) -> socket.socket:
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((LOOPBACK, port))
-        sock.listen(1024)
+        if listen:
+            sock.listen(BACKLOG)
     except OSError:
         sock.close()
         raise
@@ -66,17 +76,137 @@ def uvicorn_config(app: MockBankApp, **options: Any) -> uvicorn.Config:
         log_config=None,
         log_level="warning",
         timeout_graceful_shutdown=1,
-        backlog=1024,
+        backlog=BACKLOG,
         **options,
     )
 
 
-class _EmbeddedServer(uvicorn.Server):
-    """A uvicorn server that leaves the host process's signal handlers alone."""
+class SocketServer(uvicorn.Server):
+    """uvicorn serving ``app`` on ``sock``, which an ``outage`` fault can take down for a while.
+
+    An outage (:meth:`outage`, called by the app once the faulty request is processed) closes
+    the listening socket, so the kernel answers new connections with RST (``ECONNREFUSED``),
+    and closes open connections as a restart would (idle ones at once, busy ones after their
+    answer). The port stays reserved meanwhile by a bound socket that does not listen; when
+    the outage ends that socket starts listening and serves through uvicorn's protocol
+    again. Outages that overlap extend the current one; the server always listens again
+    unless it is stopping.
+    """
+
+    def __init__(
+        self, app: MockBankApp, sock: socket.socket, *, handle_signals: bool = False
+    ) -> None:
+        super().__init__(uvicorn_config(app))
+        self.app = app
+        self.sock = sock
+        self.port: int = sock.getsockname()[1]
+        #: Set while connections are accepted; cleared during an outage.
+        self.listening = asyncio.Event()
+        #: Outages so far (overlapping ones count once).
+        self.outages = 0
+        self._handle_signals = handle_signals
+        self._until = 0.0  # loop time the current outage lasts until
+        self._holder: socket.socket | None = None
+        self._reopening: asyncio.Task[None] | None = None
+
+    async def serve_forever(self) -> None:
+        """Serve until :attr:`should_exit`; the app's outage faults act on this server."""
+        self.app.on_outage = self.outage
+        try:
+            await self.serve(sockets=[self.sock])
+        finally:
+            self.app.on_outage = None
+            self._end_outage()
 
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
-        yield
+        # Embedded in a test or a host program, the host's signal handlers stay in charge.
+        if self._handle_signals:
+            with super().capture_signals():
+                yield
+        else:
+            yield
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            self.listening.set()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._end_outage()
+        await super().shutdown(sockets=sockets)
+
+    def outage(self, duration: float) -> None:
+        """Refuse new connections for ``duration`` seconds from now, then listen again."""
+        loop = asyncio.get_running_loop()
+        self._until = max(self._until, loop.time() + duration)
+        if self._reopening is not None or self.should_exit or not self.started:
+            return  # already out (now until the later end), or not serving at all
+        self.outages += 1
+        self._go_deaf()
+        self._reopening = loop.create_task(self._reopen())
+
+    def _go_deaf(self) -> None:
+        self.listening.clear()
+        for server in self.servers:
+            server.close()  # closes the listening socket: connects now get RST
+        self.servers = []
+        self._holder = _hold(self.port)
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+
+    async def _reopen(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while not self.should_exit:
+                left = self._until - loop.time()
+                if left > 0:
+                    await asyncio.sleep(left)
+                    continue
+                sock, self._holder = self._holder, None
+                try:
+                    sock = sock if sock is not None else bind_loopback(self.port, listen=False)
+                    server = await loop.create_server(
+                        self._protocol, sock=sock, backlog=self.config.backlog
+                    )
+                except OSError:
+                    if sock is not None:
+                        sock.close()
+                    await asyncio.sleep(REBIND_INTERVAL)
+                    continue
+                self.servers.append(server)
+                if self._until > loop.time():
+                    self._go_deaf()  # another outage began while the listener started
+                    continue
+                self.listening.set()
+                return
+        finally:
+            self._reopening = None
+
+    def _protocol(self) -> asyncio.Protocol:
+        # What uvicorn.Server.startup builds for its own listeners: one protocol per connection,
+        # sharing this server's state, so shutdown sees and closes every connection.
+        # uvicorn types the class as a plain asyncio.Protocol and ignores the same error.
+        protocol: asyncio.Protocol = self.config.http_protocol_class(  # type: ignore[call-arg]
+            config=self.config, server_state=self.server_state, app_state=self.lifespan.state
+        )
+        return protocol
+
+    def _end_outage(self) -> None:
+        if self._reopening is not None:
+            self._reopening.cancel()
+        if self._holder is not None:
+            self._holder.close()
+            self._holder = None
+
+
+def _hold(port: int) -> socket.socket | None:
+    """A socket bound to ``port`` that does not listen, so no other process takes the port
+    during an outage; ``None`` if one did in the instant it was free (the reopen retries)."""
+    try:
+        return bind_loopback(port, listen=False)
+    except OSError:
+        return None
 
 
 class MockBank131:
@@ -112,11 +242,11 @@ class MockBank131:
         )
         self._port = port
         self._sock: socket.socket | None = None
-        self._server: _EmbeddedServer | None = None
+        self._server: SocketServer | None = None
         self._task: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
-        where = self.url if self._sock is not None else "not running"
+        where = self.url if self._server is not None else "not running"
         return f"MockBank131(project={self.project!r}, {where})"
 
     # -- what a client needs ----------------------------------------------------------------
@@ -124,10 +254,26 @@ class MockBank131:
     @property
     def url(self) -> str:
         """Host root, e.g. ``http://127.0.0.1:51234`` (the client adds ``/api/v2/...``)."""
-        if self._sock is None:
+        if self._server is None:
             raise RuntimeError("MockBank131 is not running; use it with 'async with'")
-        port = self._sock.getsockname()[1]
-        return f"http://{LOOPBACK}:{port}"
+        return f"http://{LOOPBACK}:{self._server.port}"
+
+    @property
+    def listening(self) -> bool:
+        """Whether new connections are accepted (``False`` during an ``outage`` fault)."""
+        return self._server is not None and self._server.listening.is_set()
+
+    @property
+    def outages(self) -> int:
+        """How many ``outage`` faults took the server down (overlapping ones count once)."""
+        return self._server.outages if self._server is not None else 0
+
+    async def wait_listening(self) -> None:
+        """Until new connections are accepted again after an outage (bound it yourself,
+        e.g. ``with anyio.fail_after(5):``)."""
+        if self._server is None:
+            raise RuntimeError("MockBank131 is not running")
+        await self._server.listening.wait()
 
     @property
     def project(self) -> str:
@@ -202,10 +348,8 @@ class MockBank131:
         if self._task is not None:
             raise RuntimeError("MockBank131 is already running")
         self._sock = bind_loopback(self._port)
-        self._server = _EmbeddedServer(uvicorn_config(self.app))
-        self._task = asyncio.get_running_loop().create_task(
-            self._server.serve(sockets=[self._sock])
-        )
+        self._server = SocketServer(self.app, self._sock)
+        self._task = asyncio.get_running_loop().create_task(self._server.serve_forever())
         for _ in range(1000):  # 5 s at most
             if self._server.started:
                 return

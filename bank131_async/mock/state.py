@@ -1,20 +1,25 @@
-"""In-memory store of the emulator: sessions, operations, idempotency keys, wallet, journal.
+"""In-memory store of the emulator: sessions, operations, idempotency keys, wallet, journal,
+and the side stores of the other products (tokens, self-employed requests and notifications,
+KYC requests).
 
 Everything here is plain data plus rendering to the wire shape. Rules about which transition is
-legal live in :mod:`.machine`; this module only remembers.
+legal live in :mod:`.lifecycle`; this module only remembers. Every piece of emulator state lives
+in one :class:`MockState`, so a test that builds a fresh app gets a fresh bank, and nothing
+outlives the app.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any
+
+import attrs
 
 from .outcomes import Facts
 from .wire import dumps, now_iso
 
-__all__ = ["JournalEntry", "MockState", "Operation", "Refund", "Session"]
+__all__ = ["JournalEntry", "KycRequest", "MockState", "Operation", "Refund", "Session"]
 
 # v1 and v2 spell the operation lists and the payout instrument differently.
 _KEYS = {
@@ -23,7 +28,7 @@ _KEYS = {
 }
 
 
-@dataclass(slots=True)
+@attrs.define(eq=False)
 class Refund:
     id: str
     amount: int
@@ -49,7 +54,7 @@ class Refund:
         return out
 
 
-@dataclass(slots=True)
+@attrs.define(eq=False)
 class Operation:
     """A payout (``po_``) or an incoming payment (``pm_``)."""
 
@@ -68,8 +73,8 @@ class Operation:
     status: str = "in_progress"
     finished_at: str | None = None
     error: dict[str, str] | None = None
-    refunds: list[Refund] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    refunds: list[Refund] = attrs.field(factory=list)
+    extra: dict[str, Any] = attrs.field(factory=dict)
 
     def render(self, version: int) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "status": self.status, "created_at": self.created_at}
@@ -91,7 +96,7 @@ class Operation:
         return sum(r.amount for r in self.refunds if r.status in ("in_progress", "accepted"))
 
 
-@dataclass(slots=True)
+@attrs.define(eq=False)
 class Session:
     id: str
     created_at: str
@@ -100,14 +105,17 @@ class Session:
     next_action: str | None = None
     finished_at: str | None = None
     error: dict[str, str] | None = None
-    payouts: list[Operation] = field(default_factory=list)
-    payments: list[Operation] = field(default_factory=list)
+    payouts: list[Operation] = attrs.field(factory=list)
+    payments: list[Operation] = attrs.field(factory=list)
     #: Sanitised fields given to session/create, merged into the later start/* call.
     draft: dict[str, Any] | None = None
     confirmed: bool = False
     cancelling: bool = False
     #: "nominal" (escrow) or "rko" (settlement account) sessions need confirm_information.
     account_kind: str | None = None
+    #: Created by ``session/multi/create/<kind>``: only these may be started by
+    #: ``session/multi/start/payment/<kind>``.
+    multi: bool = False
     #: Transfer details shown while the bank waits for confirm (escrow/settlement payouts).
     confirm_information: dict[str, Any] | None = None
     #: Rendered JSON per API version, dropped on every change: status polling is then a dict
@@ -164,7 +172,7 @@ class Session:
         return self.payments + self.payouts
 
 
-@dataclass(frozen=True, slots=True)
+@attrs.frozen
 class JournalEntry:
     """One money-relevant event. ``*_started`` entries record requests the bank accepted;
     ``*_succeeded``/``refund_accepted`` entries record money that really moved."""
@@ -178,22 +186,42 @@ class JournalEntry:
     at: str
 
 
-class MockState:
-    """Everything the emulator remembers. Tests read it to assert what happened."""
+@attrs.define(eq=False)
+class KycRequest:
+    """One KYC ``check`` request; ``polls`` counts ``check/{id}`` reads (the first is pending)."""
 
-    def __init__(self, wallet_balance: int) -> None:
-        self.sessions: dict[str, Session] = {}
-        self.wallet_balance = wallet_balance
-        self.journal: list[JournalEntry] = []
-        #: idempotency key -> route that consumed it
-        self.idempotency_keys: dict[str, str] = {}
-        #: recurrent token -> RecurrentTokenInfo, created by payments with ``recurrent: true``
-        self.recurrent_tokens: dict[str, dict[str, Any]] = {}
-        #: public (widget) token -> PublicTokenInfo
-        self.public_tokens: dict[str, dict[str, Any]] = {}
-        #: npd/check request id -> its result
-        self.npd_requests: dict[str, dict[str, Any]] = {}
-        self._ids = itertools.count(1000)
+    id: str
+    inn: str
+    signature_ok: bool
+    polls: int = 0
+
+
+@attrs.define(eq=False)
+class MockState:
+    """Everything the emulator remembers. Tests read it to assert what happened.
+
+    Mutable entities compare by identity (``eq=False``): two sessions with equal fields are
+    still two sessions.
+    """
+
+    wallet_balance: int
+    sessions: dict[str, Session] = attrs.field(factory=dict)
+    journal: list[JournalEntry] = attrs.field(factory=list)
+    #: idempotency key -> route that consumed it
+    idempotency_keys: dict[str, str] = attrs.field(factory=dict)
+    #: recurrent token -> RecurrentTokenInfo, created by payments with ``recurrent: true``
+    recurrent_tokens: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    #: public (widget) token -> PublicTokenInfo
+    public_tokens: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    #: npd/check and npd/taxpayer/check_personal_info request id -> its result
+    npd_requests: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    #: self-employed INN -> message id -> notification (created on first sight of the INN)
+    npd_notifications: dict[str, dict[str, dict[str, Any]]] = attrs.field(factory=dict)
+    #: KYC request id -> request
+    kyc_requests: dict[str, KycRequest] = attrs.field(factory=dict)
+    #: (inn, agent_contract_number) -> KYC request id: the bank's duplicate check
+    kyc_by_contract: dict[tuple[str, str], str] = attrs.field(factory=dict)
+    _ids: itertools.count[int] = attrs.field(init=False, factory=lambda: itertools.count(1000))
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}_{next(self._ids)}"
@@ -203,6 +231,31 @@ class MockState:
         session = Session(id=self.new_id("ps"), created_at=now, updated_at=now)
         self.sessions[session.id] = session
         return session
+
+    def new_operation(
+        self,
+        kind: str,
+        amount: tuple[int, str],
+        instrument: dict[str, Any],
+        facts: Facts,
+        echo: dict[str, Any],
+        idempotency_key: str | None,
+        tax_reference: str | None = None,
+    ) -> Operation:
+        """A payout (``po_``) or payment (``pm_``) created now; ``amount`` is (minor units,
+        currency)."""
+        return Operation(
+            id=self.new_id("po" if kind == "payout" else "pm"),
+            kind=kind,
+            created_at=now_iso(),
+            amount=amount[0],
+            currency=amount[1],
+            instrument=instrument,
+            facts=facts,
+            echo=echo,
+            idempotency_key=idempotency_key,
+            tax_reference=tax_reference,
+        )
 
     def record(self, event: str, session: Session, op: Operation, amount: int) -> None:
         self.journal.append(

@@ -17,13 +17,14 @@ import base64
 import binascii
 from typing import Any
 
+from . import shapes
 from . import validate as v
-from .handlers import Context, Handler, _collect, _session_reply
+from .context import Context, Method, session_reply
+from .ops import collect, echo, required
 from .outcomes import Facts
-from .state import Operation
-from .wire import dumps, invalid, now_iso
+from .wire import dumps, invalid
 
-__all__ = ["ROUTES"]
+__all__ = ["METHODS"]
 
 _RATES = {"try": 0.35, "kgs": 1.0, "uzs": 140.0, "usd": 0.011}
 
@@ -99,25 +100,17 @@ def bpa_init_payment(ctx: Context, body: dict[str, Any], version: int, key: str 
         v.string(sender.get(field), f"participant_details.sender.{field}")
     citizenship = sender.get("citizenship_country_iso3", sender.get("citizenship_country_iso_3"))
     v.string(citizenship, "participant_details.sender.citizenship_country_iso3")
-    echo = {"participant_details": participants}
+    echoed = {"participant_details": participants}
     if "metadata" in body:
-        echo["metadata"] = body["metadata"]
+        echoed["metadata"] = body["metadata"]
     if body.get("customer") is not None:
-        echo["customer"] = v.customer(body["customer"])
-    op = Operation(
-        id=ctx.state.new_id("pm"),
-        kind="payment",
-        created_at=now_iso(),
-        amount=amount,
-        currency=currency,
-        instrument=instrument,
-        facts=Facts("other"),
-        echo=echo,
-        idempotency_key=key,
+        echoed["customer"] = v.customer(body["customer"])
+    op = ctx.state.new_operation(
+        "payment", (amount, currency), instrument, Facts("other"), echoed, key
     )
     session = ctx.state.new_session()
     ctx.machine.start(session, [op], [])
-    return _session_reply(session, version)
+    return session_reply(session, version)
 
 
 def cash_payout_init(ctx: Context, body: dict[str, Any], version: int, key: str | None) -> bytes:
@@ -127,32 +120,18 @@ def cash_payout_init(ctx: Context, body: dict[str, Any], version: int, key: str 
     except (binascii.Error, ValueError):
         raise invalid("tcn_code_encoded", "expected base64") from None
     instrument = _moneysend(body.get("payment_method"), "payment_method")
-    fields = _collect({k: v_ for k, v_ in body.items() if k != "payment_method"}, version)
-    amount = fields.get("amount")
-    if amount is None:
-        raise invalid("amount_details", "required")
-    echo: dict[str, Any] = {
-        k: fields[k] for k in ("participant_details", "metadata") if k in fields
-    }
-    op = Operation(
-        id=ctx.state.new_id("po"),
-        kind="payout",
-        created_at=now_iso(),
-        amount=amount[0],
-        currency=amount[1],
-        instrument=instrument,
-        facts=Facts("other"),
-        echo=echo,
-        idempotency_key=key,
-    )
+    fields = collect({k: v_ for k, v_ in body.items() if k != "payment_method"}, version)
+    amount = required(fields, "amount", "amount_details")
+    echoed = echo(fields, ("participant_details", "metadata"))
+    op = ctx.state.new_operation("payout", amount, instrument, Facts("other"), echoed, key)
     session = ctx.state.new_session()
     ctx.machine.start(session, [], [op])
-    return _session_reply(session, version)
+    return session_reply(session, version)
 
 
-#: v1 method -> (handler, mutating)
-ROUTES: dict[str, tuple[Handler, bool]] = {
-    "calculate": (calculate, False),
-    "bpa/session/init/payment": (bpa_init_payment, True),
-    "cash/payout/session/init": (cash_payout_init, True),
+#: v1 method name -> method
+METHODS: dict[str, Method] = {
+    "calculate": Method(calculate, shapes.CALCULATE, False),
+    "bpa/session/init/payment": Method(bpa_init_payment, shapes.NEW_SESSION, True),
+    "cash/payout/session/init": Method(cash_payout_init, shapes.CASH_PAYOUT, True),
 }

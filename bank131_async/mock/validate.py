@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .outcomes import Facts
-from .wire import ApiFailure, invalid
+from .wire import invalid
 
 __all__ = [
     "Instrument",
@@ -30,6 +30,8 @@ Instrument = tuple[dict[str, Any], Facts]
 
 
 def obj(value: Any, path: str) -> dict[str, Any]:
+    if value == []:
+        return {}  # PHP serialises an empty object (an FPS or UPI variant) as []
     if not isinstance(value, dict):
         raise invalid(path, f"expected an object, got {_kind(value)}")
     return value
@@ -223,8 +225,7 @@ def payment_instrument(value: Any, path: str = "payment_details") -> Instrument:
         return {"type": "secured_card", "secured_card": {"type": secured_type}}, Facts("card")
     if isinstance(kind, str) and kind in _PAYMENT_TYPES:
         variant = details.get(kind)
-        # FPS variants are empty objects; PHP serialises an empty object as [].
-        if variant is not None and variant != []:
+        if variant is not None:
             obj(variant, f"{path}.{kind}")
         return dict(details), Facts("fps" if kind.startswith("faster") else "other")
     raise invalid(f"{path}.type", f"unsupported value {kind!r}")
@@ -262,8 +263,3 @@ def reject_other_spelling(body: dict[str, Any], version: int) -> None:
     wrong, right = ("payment_method", "payout_details")[:: 1 if version == 2 else -1]
     if wrong in body:
         raise invalid(wrong, f"not accepted by /api/v{version}; this version spells it {right!r}")
-
-
-def require(condition: bool, failure: ApiFailure) -> None:
-    if not condition:
-        raise failure

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from dataclasses import dataclass, field
 from typing import Any
 
+import attrs
 import httpx
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -22,15 +22,15 @@ from .wire import dumps
 __all__ = ["WebhookDelivery", "WebhookSender"]
 
 
-@dataclass(slots=True)
+@attrs.define(eq=False)
 class WebhookDelivery:
     """What happened to one webhook; tests read these."""
 
     type: str
     session_id: str
-    body: bytes = field(repr=False)
+    body: bytes = attrs.field(repr=False)
     #: Per attempt: the HTTP status, or the name of the transport error.
-    outcomes: list[int | str] = field(default_factory=list)
+    outcomes: list[int | str] = attrs.field(factory=list)
     delivered: bool = False
     finished: bool = False
 

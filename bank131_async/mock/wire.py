@@ -4,13 +4,14 @@ HTTP statuses the emulator uses (the bank does not document its own; the PHP SDK
 status >= 400 as an error and reads ``error.code`` from the body):
 
 =====  ==========================================================================
- 400   ``invalid_request`` (bad JSON or shape), ``session_wrong_state``,
-       ``refund_amount_too_large``
+ 400   ``invalid_request`` (bad or too deeply nested JSON, an unknown key, a bad value),
+       ``session_wrong_state``, ``refund_amount_too_large``
  401   ``identification_error`` (unknown/missing project), ``authentication_error``
        (missing or wrong ``X-PARTNER-SIGN``)
  404   unknown route (``invalid_request``), unknown ``session_id`` (``invalid_request``)
  405   wrong HTTP method (``invalid_request``)
  409   ``idempotency_key_already_exists``
+ 413   ``invalid_request``: the body is larger than ``MockConfig.max_body_size``
 =====  ==========================================================================
 """
 
@@ -35,21 +36,25 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def error_body(code: str, description: str) -> bytes:
-    return dumps({"status": "error", "error": {"code": code, "description": description}})
+def error_body(code: str, description: str, data: Any = None) -> bytes:
+    body: dict[str, Any] = {"status": "error", "error": {"code": code, "description": description}}
+    if data is not None:
+        body["data"] = data  # KYC answers carry the request id beside the error
+    return dumps(body)
 
 
 class ApiFailure(Exception):
-    """An error answer. Raised anywhere below the app; the app turns it into the envelope."""
+    """An error answer. Raised anywhere below the app; the route turns it into the envelope."""
 
-    def __init__(self, http_status: int, code: str, description: str) -> None:
+    def __init__(self, http_status: int, code: str, description: str, data: Any = None) -> None:
         super().__init__(f"{http_status} {code}: {description}")
         self.http_status = http_status
         self.code = code
         self.description = description
+        self.data = data
 
     def body(self) -> bytes:
-        return error_body(self.code, self.description)
+        return error_body(self.code, self.description, self.data)
 
 
 def invalid(path: str, problem: str) -> ApiFailure:

@@ -79,3 +79,96 @@ async def test_start_must_match_the_created_kind(bank: Bank) -> None:
     body = {"session_id": created["id"], **_body("nominal")}
     started = await bank.session("session/start/payout/nominal", body, version=1)
     assert started["status"] == "in_progress"
+
+
+async def _ready(bank: Bank, kind: str = "rko") -> tuple[str, dict[str, Any]]:
+    """An account payout waiting for confirm, and the confirm_information the bank issued."""
+    sid = (await bank.session(f"session/init/payout/{kind}", _body(kind), version=1))["id"]
+    await bank.wait_action(sid, "confirm", version=1)
+    response = await bank.call("session/status", {"session_id": sid}, version=1)
+    info: dict[str, Any] = response.json()["confirm_information"]
+    return sid, info
+
+
+def _altered(info: dict[str, Any], **transfer: Any) -> dict[str, Any]:
+    return {**info, "transfer_details": {**info["transfer_details"], **transfer}}
+
+
+@pytest.mark.parametrize("call", ["session/confirm", "session/cancel"])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda info: _altered(info, purpose="Something else"),
+        lambda info: _altered(info, amount={"amount": 1, "currency": "rub"}),
+        # the v2 spelling of the instrument, sent to /api/v1
+        lambda info: _altered(
+            {
+                **info,
+                "transfer_details": {
+                    k: v for k, v in info["transfer_details"].items() if k != "payment_method"
+                },
+            },
+            payout_details=info["transfer_details"]["payment_method"],
+        ),
+        lambda info: {},
+    ],
+    ids=["purpose", "amount", "spelling", "empty"],
+)
+async def test_a_mangled_echo_is_refused(
+    bank: Bank, mock_app: MockBankApp, call: str, mangle: Any
+) -> None:
+    sid, info = await _ready(bank)
+    body = {"session_id": sid, "confirm_information": mangle(info)}
+    status, code, description = await bank.error(call, body, version=1)
+    assert (status, code, description) == (
+        400,
+        "invalid_request",
+        "confirm_information: differs from the one the bank issued: echo it unchanged",
+    )
+    session = mock_app.state.sessions[sid]
+    assert (session.next_action, session.cancelling) == ("confirm", False)
+
+
+async def test_cancel_with_the_echo_cancels(bank: Bank, mock_app: MockBankApp) -> None:
+    sid, info = await _ready(bank, "nominal")
+    await bank.session(
+        "session/cancel", {"session_id": sid, "confirm_information": info}, version=1
+    )
+    assert (await bank.wait_final(sid, version=1))["status"] == "cancelled"
+    assert mock_app.state.paid_out() == 0
+
+
+async def test_an_unknown_key_in_the_echo_is_named(bank: Bank) -> None:
+    sid, info = await _ready(bank)
+    body = {"session_id": sid, "confirm_information": _altered(info, purpse="x")}
+    status, code, description = await bank.error("session/confirm", body, version=1)
+    assert (status, code, description) == (
+        400,
+        "invalid_request",
+        "confirm_information.transfer_details.purpse: unknown field",
+    )
+
+
+@pytest.mark.parametrize("call", ["session/confirm", "session/cancel"])
+async def test_an_echo_the_bank_never_issued_is_refused(bank: Bank, call: str) -> None:
+    """Plain payouts get no confirm_information; sending one means the client mixed sessions."""
+    body = {
+        "payout_details": {
+            "type": "card",
+            "card": {"type": "bank_card", "bank_card": {"number": "4242424242424242"}},
+        },
+        "amount_details": {"amount": 1_000, "currency": "rub"},
+        "participant_details": {"recipient": {"full_name": "Ivan Ivanov"}},
+    }
+    sid = (await bank.session("session/init/payout", body))["id"]
+    await bank.wait_action(sid, "confirm")
+    info = {"transfer_details": {"purpose": "x"}}
+    status, code, description = await bank.error(
+        call, {"session_id": sid, "confirm_information": info}
+    )
+    assert (status, code, description) == (
+        400,
+        "invalid_request",
+        f"confirm_information: the bank issued none for session {sid}",
+    )
+    await bank.session("session/confirm", {"session_id": sid})  # without it: fine

@@ -157,6 +157,10 @@ def test_latency_stacks_with_one_fault() -> None:
             "server_error:status=500,after_processing=true,probability=0.25",
             Fault(kind=FaultKind.SERVER_ERROR, status=500, after_processing=True, probability=0.25),
         ),
+        (
+            "outage:route=session/init/payout,duration=0.5",
+            Fault(kind=FaultKind.OUTAGE, route="session/init/payout", duration=0.5),
+        ),
     ],
 )
 def test_parse(spec: str, expected: Fault) -> None:

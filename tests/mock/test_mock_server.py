@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -67,8 +68,11 @@ def test_cli_refuses_a_public_interface(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_cli_serves_and_prints_key_paths(tmp_path: Path) -> None:
+    """Also: ``--fault outage`` takes the CLI's server down and brings it back."""
+    fault = "outage:route=session/status,times=1,duration=1"
+    command = ["--port", "0", "--key-dir", str(tmp_path), "--fault", fault]
     process = subprocess.Popen(  # noqa: S603 -- our interpreter, our module
-        [sys.executable, "-m", "bank131_async.mock", "--port", "0", "--key-dir", str(tmp_path)],
+        [sys.executable, "-m", "bank131_async.mock", *command],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -97,6 +101,25 @@ def test_cli_serves_and_prints_key_paths(tmp_path: Path) -> None:
             headers={"X-PARTNER-PROJECT": project, "X-PARTNER-SIGN": signature.decode()},
             timeout=5,
         )
+        assert response.json()["session"]["status"] == "created"
+
+        status = json.dumps({"session_id": response.json()["session"]["id"]}).encode()
+        signature = base64.b64encode(key.sign(status, padding.PKCS1v15(), hashes.SHA256()))
+        headers = {"X-PARTNER-PROJECT": project, "X-PARTNER-SIGN": signature.decode()}
+        with pytest.raises(httpx.RemoteProtocolError):
+            httpx.post(f"{url}/api/v2/session/status", content=status, headers=headers, timeout=5)
+        with pytest.raises(httpx.ConnectError):
+            httpx.post(f"{url}/api/v2/session/status", content=status, headers=headers, timeout=5)
+        deadline = time.monotonic() + 10
+        while True:  # bounded: the outage lasts one second
+            try:
+                response = httpx.post(
+                    f"{url}/api/v2/session/status", content=status, headers=headers, timeout=5
+                )
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline, "the CLI server never listened again"
+                time.sleep(0.05)
         assert response.json()["session"]["status"] == "created"
     finally:
         watchdog.cancel()
