@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -118,12 +119,28 @@ _KIND: dict[bool, dict[str, tuple[type[TransportError], str]]] = {
 
 
 def _describe(exc: BaseException) -> str:
-    """The exception's type and text (the OS's reason, like "Connection refused"), redacted."""
+    """The exception's type and text, with the operating system's reason from its causes
+    ("Connection refused", "Name or service not known"), redacted."""
     text = str(exc).strip()
-    if not text and exc.__cause__ is not None:
-        text = str(exc.__cause__).strip()
+    reason = _os_reason(exc)
+    if reason and reason.lower() not in text.lower():
+        text = f"{text} ({reason})" if text else reason
     name = type(exc).__name__
     return excerpt(f"{name}: {text}", 300) if text else name
+
+
+def _os_reason(exc: BaseException) -> str:
+    seen = 0
+    cause: BaseException | None = exc
+    while cause is not None and seen < 10:
+        if isinstance(cause, OSError):
+            if isinstance(cause.errno, int) and cause.errno > 0:
+                return os.strerror(cause.errno)  # asyncio's own text hides it
+            if cause.strerror:
+                return str(cause.strerror)
+        cause = cause.__cause__ or cause.__context__
+        seen += 1
+    return ""
 
 
 class Transport:

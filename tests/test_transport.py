@@ -712,3 +712,29 @@ async def test_an_internal_error_envelope_is_retried_whatever_its_http_status(
             await bank.sessions.status("ps_1")
     assert info.value.retryable is True
     assert info.value.attempts == 3
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
+async def test_a_refused_connection_keeps_the_operating_systems_reason(
+    partner_key: rsa.RSAPrivateKey, backend: str
+) -> None:
+    """Defect: only the exception's type name was kept, so "Connection refused" was lost."""
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with AsyncBank131(
+        project="p",
+        private_key=partner_key,
+        base_url=f"http://127.0.0.1:{port}",
+        retry_policy=RetryPolicy(max_retries=1, initial_backoff=0.001, max_backoff=0.001),
+        http_backend=backend,  # type: ignore[arg-type]
+    ) as bank:
+        with pytest.raises(TransportConnectionError) as info:
+            await bank.sessions.status("ps_1")
+    assert "Connection refused" in str(info.value)
+    assert "2 attempts" in str(info.value)
+    assert info.value.request_sent is False
+    assert isinstance(info.value.__cause__, httpx.ConnectError)

@@ -55,6 +55,9 @@ FAULTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("malformed", {"probability": 0.01, "after_processing": True}),
     ("reset", {"probability": 0.01}),
     ("drop_after", {"probability": 0.02}),
+    # processed, connection dropped, then the server refuses connections for a moment: the
+    # retries that follow see "connection refused", which must not hide the processed attempt
+    ("outage", {"probability": 0.004, "duration": 0.1}),
 )
 
 
