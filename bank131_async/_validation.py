@@ -65,10 +65,9 @@ def check_amount(amount: AmountDetails | None, what: str = "amount_details") -> 
 def check_instrument(details: PayoutDetails | PaymentDetails | None, name: str) -> None:
     """The discriminator must be set (models accept its absence only to parse responses)."""
     if details is not None and not details.type:
-        example = "to_card" if isinstance(details, PayoutDetails) else "from_card"
         raise RequestValidationError(
-            f"{name}.type is missing; build it with {type(details).__name__}.{example}(...) "
-            "or another constructor"
+            f"{name}.type is missing; build it with {type(details).__name__}.from_card(...) "
+            "or another from_* constructor"
         )
 
 

@@ -67,7 +67,7 @@ async def pay(bank: AsyncBank131, order: int) -> str:
     session = await open_session(bank, order)
     await bank.sessions.start_payout(
         session.id,
-        payout_details=PayoutDetails.to_card(BankCard(number=card_for(order))),
+        payout_details=PayoutDetails.from_card(BankCard(number=card_for(order))),
         amount_details=AmountDetails(amount=10_000 + order, currency="rub"),
         participant_details=ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov")),
         idempotency_key=f"demo-{order}-payout",

@@ -58,7 +58,7 @@ def build_router(bank: AsyncBank131, finished: list[str]) -> WebhookRouter:
 
 async def pay(bank: AsyncBank131, order: int) -> None:
     session = await bank.sessions.init_payout(
-        payout_details=PayoutDetails.to_card(BankCard(number="4242424242424242")),
+        payout_details=PayoutDetails.from_card(BankCard(number="4242424242424242")),
         amount_details=AmountDetails(amount=10_000 + order, currency="rub"),
         participant_details=ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov")),
         idempotency_key=f"webhook-demo-{order}",

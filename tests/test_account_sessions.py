@@ -38,13 +38,13 @@ from tests.resource_wire import BASE_URL, assert_not_sent, call_once, check_requ
 
 pytestmark = pytest.mark.anyio
 
-ACCOUNT = PayoutDetails.to_bank_account_ru(
+ACCOUNT = PayoutDetails.from_bank_account_ru(
     bik="044525974",
     account="40817810000000000001",
     full_name="Ivanov Ivan",
     description="Payout under contract 15",
 )
-CARD = PayoutDetails.to_card(BankCard(number="2200000000004940"))
+CARD = PayoutDetails.from_card(BankCard(number="2200000000004940"))
 AMOUNT = AmountDetails(amount=10_000, currency="rub")
 ESCROW = "40702810000000000001"
 BENEFICIARY = "500100732259"

@@ -108,7 +108,7 @@ def test_dumps_exact_bytes(obj: Any, expected: bytes) -> None:
 
 def test_dumps_sends_real_defaults_and_enum_values() -> None:
     # A field with a real default is sent; enums travel as their wire strings.
-    card = CardDetails.of(BankCard(number="4242424242424242"))
+    card = CardDetails.from_card(BankCard(number="4242424242424242"))
     assert dumps(card) == b'{"type":"bank_card","bank_card":{"number":"4242424242424242"}}'
     assert dumps({"status": SessionStatus.ACCEPTED}) == b'{"status":"accepted"}'
     assert dumps({"next": NextAction.CONFIRM, "n": 1}) == b'{"next":"confirm","n":1}'
@@ -397,7 +397,7 @@ def test_converter_is_one_shared_instance() -> None:
 
     assert module.converter is converter
     # Unstructured data is plain JSON-able data.
-    raw = converter.unstructure(PayoutDetails.to_wallet("4100"))
+    raw = converter.unstructure(PayoutDetails.from_wallet("4100"))
     assert json.loads(json.dumps(raw)) == {
         "type": "wallet",
         "wallet": {"type": "yoomoney", "yoomoney": {"account": "4100"}},

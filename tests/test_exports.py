@@ -69,3 +69,33 @@ def test_every_error_class_is_exported() -> None:
 
 def test_version() -> None:
     assert bank131_async.__version__.count(".") == 2
+
+
+def _public_names(module: object) -> list[str]:
+    """What a module offers: its own public names (not the modules it imports)."""
+    return sorted(
+        name
+        for name, obj in vars(module).items()
+        if not name.startswith("_") and not inspect.ismodule(obj) and name != "annotations"
+    )
+
+
+def test_the_top_level_all_is_exactly_its_public_names() -> None:
+    # As httpx's own test does: nothing public is unlisted, nothing listed is missing (the
+    # order is ruff's RUF022 sort, checked by the linter).
+    expected = sorted([*_public_names(bank131_async), "__version__"])
+    assert sorted(bank131_async.__all__) == expected
+
+
+def test_every_error_the_readme_names_is_exported_from_the_top_level() -> None:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Money safety") :]
+    table = table[: table.index("\n## ", 1)]
+    import builtins
+
+    named = {n for n in re.findall(r"`([A-Z][A-Za-z]+Error)`", table) if not hasattr(builtins, n)}
+    assert len(named) >= 15
+    assert named <= set(bank131_async.__all__), named - set(bank131_async.__all__)

@@ -98,7 +98,7 @@ def test_endpoints_are_declared() -> None:
         pytest.param(
             {
                 "fiscalization_details": DETAILS,
-                "payout_details": PayoutDetails.to_card(BankCard(number="4242424242424242")),
+                "payout_details": PayoutDetails.from_card(BankCard(number="4242424242424242")),
                 "amount_details": AMOUNT,
                 "customer": Customer(reference="user-1"),
                 "metadata": "order-1",

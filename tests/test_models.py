@@ -607,7 +607,7 @@ def test_models_are_frozen() -> None:
     ("details", "wire"),
     [
         pytest.param(
-            PayoutDetails.to_card(BankCard(number="4242424242424242")),
+            PayoutDetails.from_card(BankCard(number="4242424242424242")),
             {
                 "type": "card",
                 "card": {"type": "bank_card", "bank_card": {"number": "4242424242424242"}},
@@ -615,7 +615,7 @@ def test_models_are_frozen() -> None:
             id="payout-bank-card",
         ),
         pytest.param(
-            PayoutDetails.to_card(EncryptedCard(number_hash="h" * 20)),
+            PayoutDetails.from_card(EncryptedCard(number_hash="h" * 20)),
             {
                 "type": "card",
                 "card": {"type": "encrypted_card", "encrypted_card": {"number_hash": "h" * 20}},
@@ -623,7 +623,7 @@ def test_models_are_frozen() -> None:
             id="payout-encrypted-card",
         ),
         pytest.param(
-            PayoutDetails.to_card(TokenizedCard(token="tok_123456789")),
+            PayoutDetails.from_card(TokenizedCard(token="tok_123456789")),
             {
                 "type": "card",
                 "card": {"type": "tokenized_card", "tokenized_card": {"token": "tok_123456789"}},
@@ -631,7 +631,7 @@ def test_models_are_frozen() -> None:
             id="payout-tokenized-card",
         ),
         pytest.param(
-            PayoutDetails.to_bank_account_ru(
+            PayoutDetails.from_bank_account_ru(
                 bik="044525974",
                 account="40817810000000000001",
                 full_name="Ivan Ivanov",
@@ -652,7 +652,7 @@ def test_models_are_frozen() -> None:
             id="payout-bank-account-ru",
         ),
         pytest.param(
-            PayoutDetails.to_bank_account_ru(
+            PayoutDetails.from_bank_account_ru(
                 bik="044525974",
                 account="40702810000000000001",
                 full_name="OOO Romashka",
@@ -679,7 +679,9 @@ def test_models_are_frozen() -> None:
             id="payout-bank-account-ru-legal",
         ),
         pytest.param(
-            PayoutDetails.to_fps(phone="79001234567", bank_id="100000000004", description="Payout"),
+            PayoutDetails.from_fps(
+                phone="79001234567", bank_id="100000000004", description="Payout"
+            ),
             {
                 "type": "bank_account",
                 "bank_account": {
@@ -694,7 +696,7 @@ def test_models_are_frozen() -> None:
             id="payout-fps",
         ),
         pytest.param(
-            PayoutDetails.to_wallet("41001234567890"),
+            PayoutDetails.from_wallet("41001234567890"),
             {
                 "type": "wallet",
                 "wallet": {"type": "yoomoney", "yoomoney": {"account": "41001234567890"}},
@@ -702,7 +704,7 @@ def test_models_are_frozen() -> None:
             id="payout-wallet-yoomoney",
         ),
         pytest.param(
-            PayoutDetails.to_wallet("4100", description="Prize", type=WalletType.QIWI),
+            PayoutDetails.from_wallet("4100", description="Prize", type=WalletType.QIWI),
             {
                 "type": "wallet",
                 "wallet": {"type": "qiwi", "qiwi": {"account": "4100", "description": "Prize"}},
@@ -766,11 +768,11 @@ def test_constructor_wire_shapes(
 
 
 def test_constructor_types_are_enums() -> None:
-    card = PayoutDetails.to_card(BankCard(number="4242424242424242"))
+    card = PayoutDetails.from_card(BankCard(number="4242424242424242"))
     assert card.type is PayoutDetailsType.CARD
     assert card.card is not None
     assert card.card.type is CardType.BANK_CARD
-    fps = PayoutDetails.to_fps(phone="7", bank_id="1", description="d")
+    fps = PayoutDetails.from_fps(phone="7", bank_id="1", description="d")
     assert fps.bank_account is not None
     assert fps.bank_account.system_type is BankAccountType.FASTER_PAYMENT_SYSTEM
 
@@ -804,7 +806,7 @@ def test_pan_masking(number: str, shown: str) -> None:
 
 def test_payout_details_and_session_repr_are_masked() -> None:
     card = BankCard(number="5536913700008371", security_code="321")
-    details = PayoutDetails.to_card(card)
+    details = PayoutDetails.from_card(card)
     session = Session(
         id="ps_1",
         status="in_progress",
@@ -906,7 +908,7 @@ TAX_DETAILS = {
 
 
 def test_tax_full_constructor_sends_the_sdk_shape() -> None:
-    details = PayoutDetails.to_tax_full(
+    details = PayoutDetails.from_tax_full(
         uin="0",
         description="НДФЛ за февраль",
         tax_details=structure(TAX_DETAILS, TaxDetails),
@@ -927,7 +929,7 @@ def test_tax_full_constructor_sends_the_sdk_shape() -> None:
 
 
 def test_tax_short_constructor_sends_the_period_object() -> None:
-    details = PayoutDetails.to_tax_short(period=TaxPeriod(type="month", number=2, year="2021"))
+    details = PayoutDetails.from_tax_short(period=TaxPeriod(type="month", number=2, year="2021"))
     assert dumps(details) == (
         b'{"type":"tax","tax":{"type":"tax_short","tax_details":'
         b'{"period":{"type":"month","number":2,"year":"2021"}}}}'

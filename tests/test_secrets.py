@@ -165,7 +165,7 @@ async def test_no_secret_reaches_logs_reprs_errors_or_tracebacks(
                     metadata={"note": f"card {GROUPED_PAN}"},
                 ),
                 lambda: client.sessions.init_payout(
-                    payout_details=PayoutDetails.to_card(BankCard(number=PAN)),
+                    payout_details=PayoutDetails.from_card(BankCard(number=PAN)),
                     amount_details=AmountDetails(amount=1000, currency="rub"),
                     participant_details=ParticipantDetails(
                         recipient=Participant(full_name="Ivan Ivanov")
@@ -180,9 +180,9 @@ async def test_no_secret_reaches_logs_reprs_errors_or_tracebacks(
         # a card number the SDK refuses before sending
         for number in (GROUPED_PAN, PAN + "0000"):
             try:
-                PayoutDetails.to_card(BankCard(number=number))
+                PayoutDetails.from_card(BankCard(number=number))
                 await client.sessions.init_payout(
-                    payout_details=PayoutDetails.to_card(BankCard(number=number)),
+                    payout_details=PayoutDetails.from_card(BankCard(number=number)),
                     amount_details=AmountDetails(amount=1000, currency="rub"),
                 )
             except Exception as exc:

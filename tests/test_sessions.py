@@ -58,14 +58,14 @@ from tests.helpers import BASE_URL, make_client, verify_signature
 
 # --------------------------------------------------------------------------- request inputs
 
-CARD = PayoutDetails.to_card(BankCard(number="4242424242424242"))
-ACCOUNT = PayoutDetails.to_bank_account_ru(
+CARD = PayoutDetails.from_card(BankCard(number="4242424242424242"))
+ACCOUNT = PayoutDetails.from_bank_account_ru(
     bik="044525974",
     account="40817810000000000001",
     full_name="Иванов Иван",
     description="Оплата по договору 15",
 )
-FPS = PayoutDetails.to_fps(phone="79001234567", bank_id="100000000004", description="Payout")
+FPS = PayoutDetails.from_fps(phone="79001234567", bank_id="100000000004", description="Payout")
 AMOUNT = AmountDetails(amount=10_000, currency="rub")
 HALF = AmountDetails(amount=5_000, currency="rub")
 RECIPIENT = ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov"))

@@ -166,7 +166,7 @@ async def test_info_card_wire_and_parse(partner_key: rsa.RSAPrivateKey) -> None:
 
 
 async def test_info_card_details_pass_through(partner_key: rsa.RSAPrivateKey) -> None:
-    details = CardDetails.of(EncryptedCard(number_hash="abc"))
+    details = CardDetails.from_card(EncryptedCard(number_hash="abc"))
     _, request = await call_once(
         partner_key,
         "POST",

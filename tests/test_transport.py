@@ -74,7 +74,7 @@ def client(key: rsa.RSAPrivateKey, script: Script, **kw: Any) -> AsyncBank131:
     )
 
 
-CARD = PD.to_card(BankCard(number="4242424242424242"))
+CARD = PD.from_card(BankCard(number="4242424242424242"))
 AMOUNT = AmountDetails(amount=100, currency="rub")
 RECIPIENT = ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov"))
 

@@ -29,12 +29,12 @@ from bank131_async.models import (
     TaxParty,
 )
 
-CARD = PayoutDetails.to_card(BankCard(number="4242424242424242"))
-ACCOUNT = PayoutDetails.to_bank_account_ru(
+CARD = PayoutDetails.from_card(BankCard(number="4242424242424242"))
+ACCOUNT = PayoutDetails.from_bank_account_ru(
     bik="044525974", account="40817810000000000001", full_name="Ivan Ivanov", description="x"
 )
-FPS = PayoutDetails.to_fps(phone="79001234567", bank_id="100000000004", description="x")
-WALLET = PayoutDetails.to_wallet("4100000000000")
+FPS = PayoutDetails.from_fps(phone="79001234567", bank_id="100000000004", description="x")
+WALLET = PayoutDetails.from_wallet("4100000000000")
 UNKNOWN_TYPE = PayoutDetails(type="crypto")
 
 
@@ -229,7 +229,7 @@ def test_instrument_with_type_ok(details: PayoutDetails | PaymentDetails | None)
         (
             PayoutDetails(),
             "payout_details",
-            r"payout_details\.type is missing.*PayoutDetails\.to_card",
+            r"payout_details\.type is missing.*PayoutDetails\.from_card",
         ),
         (PayoutDetails(type=""), "payout_details", "payout_details.type is missing"),
         (PaymentDetails(), "payment_details", r"payment_details\.type is missing.*from_card"),
@@ -295,7 +295,7 @@ def _ru(
     inn: str | None = None,
     kpp: str | None = None,
 ) -> PayoutDetails:
-    return PayoutDetails.to_bank_account_ru(
+    return PayoutDetails.from_bank_account_ru(
         bik=bik,
         account=account,
         full_name="Ivan Ivanov",
@@ -313,7 +313,7 @@ def _ru(
         (_ru(inn="123"), "bank_account.ru.inn must have 10 or 12 digits"),
         (_ru(kpp="77010100"), "bank_account.ru.kpp must have 9 digits"),
         (_ru(description="x" * 211), "at most 210 characters"),
-        (PayoutDetails.to_wallet("4100"), "wallet.yoomoney.account must have 11-20 digits"),
+        (PayoutDetails.from_wallet("4100"), "wallet.yoomoney.account must have 11-20 digits"),
     ],
 )
 def test_payout_details_formats_are_checked(details: PayoutDetails, fragment: str) -> None:
@@ -345,7 +345,7 @@ def test_receipt_tax_reference_is_a_12_digit_inn() -> None:
 def _tax(
     kbk: str = "18210102010011000110", oktmo: str = "45382000", inn: str = "7707083893"
 ) -> PayoutDetails:
-    return PayoutDetails.to_tax_full(
+    return PayoutDetails.from_tax_full(
         uin="0",
         description="НДФЛ",
         tax_details=TaxDetails(kbk=kbk, oktmo=oktmo, payment_reason="ТП", period="0"),

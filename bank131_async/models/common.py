@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import attrs
 from attrs import frozen
@@ -21,12 +21,17 @@ __all__ = [
     "ErrorInfo",
     "Fee",
     "IdentityDocument",
+    "Json",
     "Participant",
     "ParticipantDetails",
     "RejectReason",
     "RevenueSplitInfoItem",
     "TransactionInfo",
 ]
+
+#: Free-form JSON, as your ``metadata`` is sent and comes back: objects, arrays, strings,
+#: numbers, booleans and null.
+Json: TypeAlias = Mapping[str, "Json"] | Sequence["Json"] | str | int | float | bool | None
 
 
 def _minor_units(_: Any, attribute: attrs.Attribute[int], value: Any) -> None:

@@ -4,17 +4,20 @@ The bank encodes every union as ``{"type": T, T: {...}}`` (bank accounts use ``s
 The classes mirror that: a ``type`` plus one filled sibling field. Types the bank adds later
 still parse -- ``type`` keeps the new string and the unknown payload is ignored -- and so does a
 response that omits the discriminator (``type`` is then ``None``): a surprising instrument echo
-must not hide the session's status from a payout program. Requests are checked before sending. Build them with
-the class-method constructors::
+must not hide the session's status from a payout program. Requests are checked before
+sending. Build them with the class-method constructors::
 
-    PayoutDetails.to_card(BankCard(number="4242424242424242"))
-    PayoutDetails.to_bank_account_ru(bik="044525974", account="40817810...",
-                                     full_name="Ivan Ivanov", description="Payout, contract 15")
-    PayoutDetails.to_fps(phone="79001234567", bank_id="100000000004", description="Payout")
+    PayoutDetails.from_card(BankCard(number="4242424242424242"))
+    PayoutDetails.from_bank_account_ru(bik="044525974", account="40817810...",
+                                       full_name="Ivan Ivanov", description="Payout, contract 15")
+    PayoutDetails.from_fps(phone="79001234567", bank_id="100000000004", description="Payout")
     PaymentDetails.from_card(BankCard(number=..., expiration_month="12", expiration_year="30",
                                       security_code="123"))
 
-(The constructors are ``to_*``/``from_*`` because ``card``, ``wallet`` ... are the field names.)
+Every union is built the same way, by ``from_<variant>`` class methods (the Python
+convention for alternative constructors, as ``datetime.fromtimestamp``): ``CardDetails``,
+``PayoutDetails`` and ``PaymentDetails`` alike. The plain variant names (``card``,
+``wallet``, ...) are the wire fields, so they cannot be the constructors.
 
 Card numbers and security codes never appear in ``repr()``: they show masked.
 """
@@ -133,7 +136,7 @@ class CardDetails:
     card_id: str | None = None
 
     @classmethod
-    def of(cls, card: BankCard | EncryptedCard | TokenizedCard) -> CardDetails:
+    def from_card(cls, card: BankCard | EncryptedCard | TokenizedCard) -> CardDetails:
         if isinstance(card, BankCard):
             return cls(type=CardType.BANK_CARD, bank_card=card)
         if isinstance(card, EncryptedCard):
@@ -256,7 +259,7 @@ class Tax:
     """A payment to the Federal Tax Service: ``type`` is ``tax_full`` or ``tax_short``.
 
     Sources disagree on the shape. The PHP SDK (Oct 2025, the most recent source) puts the
-    fields on this object, which is what the ``PayoutDetails.to_tax_*`` constructors send; the
+    fields on this object, which is what the ``PayoutDetails.from_tax_*`` constructors send; the
     older docs nest them under ``tax_full`` / ``tax_short``, and both parse.
     """
 
@@ -285,11 +288,11 @@ class PayoutDetails:
     faster_payment_system: Mapping[str, Any] | None = None
 
     @classmethod
-    def to_card(cls, card: BankCard | EncryptedCard | TokenizedCard) -> PayoutDetails:
-        return cls(type=PayoutDetailsType.CARD, card=CardDetails.of(card))
+    def from_card(cls, card: BankCard | EncryptedCard | TokenizedCard) -> PayoutDetails:
+        return cls(type=PayoutDetailsType.CARD, card=CardDetails.from_card(card))
 
     @classmethod
-    def to_bank_account_ru(
+    def from_bank_account_ru(
         cls,
         *,
         bik: str,
@@ -315,7 +318,7 @@ class PayoutDetails:
         )
 
     @classmethod
-    def to_fps(cls, *, phone: str, bank_id: str, description: str) -> PayoutDetails:
+    def from_fps(cls, *, phone: str, bank_id: str, description: str) -> PayoutDetails:
         fps = FasterPaymentSystemAccount(phone=phone, bank_id=bank_id, description=description)
         return cls(
             type=PayoutDetailsType.BANK_ACCOUNT,
@@ -325,7 +328,7 @@ class PayoutDetails:
         )
 
     @classmethod
-    def to_tax_full(
+    def from_tax_full(
         cls,
         *,
         uin: str,
@@ -346,14 +349,14 @@ class PayoutDetails:
         return cls(type=PayoutDetailsType.TAX, tax=tax)
 
     @classmethod
-    def to_tax_short(cls, *, period: TaxPeriod) -> PayoutDetails:
+    def from_tax_short(cls, *, period: TaxPeriod) -> PayoutDetails:
         """A short tax payment: only the period (``TaxPeriod(type="month", number=2,
         year="2021")``)."""
         tax = Tax(type="tax_short", tax_details=TaxDetails(period=period))
         return cls(type=PayoutDetailsType.TAX, tax=tax)
 
     @classmethod
-    def to_wallet(
+    def from_wallet(
         cls, account: str, *, description: str | None = None, type: WalletType | str = "yoomoney"
     ) -> PayoutDetails:
         acc = WalletAccount(account=account, description=description)
@@ -449,7 +452,7 @@ class PaymentDetails:
 
     @classmethod
     def from_card(cls, card: BankCard | EncryptedCard | TokenizedCard) -> PaymentDetails:
-        return cls(type=PaymentDetailsType.CARD, card=CardDetails.of(card))
+        return cls(type=PaymentDetailsType.CARD, card=CardDetails.from_card(card))
 
     @classmethod
     def from_recurrent(

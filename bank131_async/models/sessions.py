@@ -43,7 +43,6 @@ __all__ = [
     "Inform",
     "MultiPaymentItem",
     "MultiPayoutItem",
-    "NominalPaymentParticipant",
     "PaymentOptions",
     "Payout",
     "PlatformDetails",
@@ -199,15 +198,14 @@ class AcquiringPayment:
 
 @frozen(kw_only=True)
 class TransferParticipant:
+    """A side of a transfer in ``confirm_information`` (the objects reference also calls it
+    ``NominalPaymentParticipant``)."""
+
     account_number: str | None = None
     name: str | None = None
     bank_name: str | None = None
     bik: str | None = None
     correspondent_account_number: str | None = None
-
-
-#: The objects reference calls the customer/recipient of a transfer this.
-NominalPaymentParticipant = TransferParticipant
 
 
 @frozen(kw_only=True)

@@ -4,7 +4,7 @@
 Payouts to a bank account or FPS::
 
     session = await bank.nominal.init_payout(
-        payout_details=PayoutDetails.to_bank_account_ru(bik=..., account=..., full_name=...,
+        payout_details=PayoutDetails.from_bank_account_ru(bik=..., account=..., full_name=...,
                                                        description=...),
         amount_details=AmountDetails(amount=10_000, currency="rub"),
         participant_details=ParticipantDetails(
@@ -18,7 +18,7 @@ Card payouts go through the ``multi`` variants, which add the internal-transfer 
 (``payment_details.internal_transfer``) built from ``description``::
 
     session = await bank.rko.multi_init_payment(
-        payout_details=PayoutDetails.to_card(BankCard(number="2200...")),
+        payout_details=PayoutDetails.from_card(BankCard(number="2200...")),
         amount_details=AmountDetails(amount=10_000, currency="rub"),
         participant_details=ParticipantDetails(
             sender=Participant(full_name="OOO Romashka"),
@@ -48,7 +48,7 @@ import httpx
 from .._transport import Endpoint
 from .._validation import check_amount, check_digits, check_inn, check_payout_recipient
 from ..errors import RequestValidationError
-from ..models.common import AmountDetails, Customer, ParticipantDetails
+from ..models.common import AmountDetails, Customer, Json, ParticipantDetails
 from ..models.enums import PaymentDetailsType, PayoutDetailsType
 from ..models.methods import (
     InternalTransfer,
@@ -182,7 +182,7 @@ class _AccountSessionsResource(Resource):
         amount_details: AmountDetails | None = None,
         participant_details: ParticipantDetails | None = None,
         customer: Customer | None = None,
-        metadata: Any = None,
+        metadata: Json = None,
         idempotency_key: str | None = None,
         timeout: Timeout = None,
     ) -> Session:
@@ -206,7 +206,7 @@ class _AccountSessionsResource(Resource):
         amount_details: AmountDetails,
         participant_details: ParticipantDetails,
         customer: Customer | None = None,
-        metadata: Any = None,
+        metadata: Json = None,
         idempotency_key: str | None = None,
         timeout: Timeout = None,
     ) -> Session:
@@ -234,7 +234,7 @@ class _AccountSessionsResource(Resource):
         amount_details: AmountDetails | None = None,
         participant_details: ParticipantDetails | None = None,
         customer: Customer | None = None,
-        metadata: Any = None,
+        metadata: Json = None,
         idempotency_key: str | None = None,
         timeout: Timeout = None,
     ) -> Session:
@@ -262,7 +262,7 @@ class _AccountSessionsResource(Resource):
         participant_details: ParticipantDetails | None = None,
         description: str | None = None,
         customer: Customer | None = None,
-        metadata: Any = None,
+        metadata: Json = None,
         idempotency_key: str | None = None,
         timeout: Timeout = None,
     ) -> Session:
@@ -288,7 +288,7 @@ class _AccountSessionsResource(Resource):
         participant_details: ParticipantDetails,
         description: str,
         customer: Customer | None = None,
-        metadata: Any = None,
+        metadata: Json = None,
         idempotency_key: str | None = None,
         timeout: Timeout = None,
     ) -> Session:
@@ -318,7 +318,7 @@ class _AccountSessionsResource(Resource):
         participant_details: ParticipantDetails | None = None,
         description: str | None = None,
         customer: Customer | None = None,
-        metadata: Any = None,
+        metadata: Json = None,
         idempotency_key: str | None = None,
         timeout: Timeout = None,
     ) -> Session:
@@ -343,7 +343,7 @@ class _AccountSessionsResource(Resource):
 def _require_card(payout_details: PayoutDetails) -> None:
     if payout_details.type != PayoutDetailsType.CARD:
         raise RequestValidationError(
-            "the multi variants pay out to cards (payout_details=PayoutDetails.to_card(...)); "
+            "the multi variants pay out to cards (payout_details=PayoutDetails.from_card(...)); "
             "use init_payout for bank accounts and FPS"
         )
 

@@ -24,8 +24,6 @@ but its method is not documented, so it is not offered.
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
 from .._transport import Endpoint
@@ -36,7 +34,7 @@ from .._validation import (
     check_payout_details,
 )
 from ..errors import RequestValidationError
-from ..models.common import AmountDetails, Customer, ParticipantDetails
+from ..models.common import AmountDetails, Customer, Json, ParticipantDetails
 from ..models.fiscalization import FiscalizationDetails
 from ..models.methods import PayoutDetails
 from ..models.sessions import Session
@@ -66,7 +64,7 @@ class FiscalizationResource(Resource):
         amount_details: AmountDetails | None = None,
         participant_details: ParticipantDetails | None = None,
         customer: Customer | None = None,
-        metadata: Any = None,
+        metadata: Json = None,
         timeout: Timeout = None,
     ) -> Session:
         """``fiscalization``: register the receipt in the session ``session_id`` (made with

@@ -119,9 +119,9 @@ class TokensResource(Resource):
             )
         body: dict[str, Any]
         if card is not None:
-            details = card if isinstance(card, CardDetails) else CardDetails.of(card)
+            details = card if isinstance(card, CardDetails) else CardDetails.from_card(card)
             if not details.type:
-                raise RequestValidationError("card.type is missing; use CardDetails.of(...)")
+                raise RequestValidationError("card.type is missing; use CardDetails.from_card(...)")
             body = {"type": TokenInfoType.CARD, "card": details}
         elif public_token is not None:
             token = require_id(public_token, "public_token")
@@ -156,7 +156,7 @@ class TokensResource(Resource):
         """``tokenize/elements``: a token for a card number (PCI DSS partners)::
 
             card = await bank.tokens.tokenize_elements("4242424242424242")
-            PayoutDetails.to_card(TokenizedCard(token=card.token))
+            PayoutDetails.from_card(TokenizedCard(token=card.token))
 
         Request and response shapes are not documented beyond the CardElements object. The SDK
         sends ``{"elements": [{"ref": "number", "type": "card_number", "card_number": ...}]}``

@@ -48,7 +48,7 @@ import httpx
 from .._transport import Endpoint, parse_result
 from .._validation import check_amount
 from ..errors import RequestValidationError
-from ..models.common import AmountDetails, Customer, ParticipantDetails
+from ..models.common import AmountDetails, Customer, Json, ParticipantDetails
 from ..models.enums import PaymentDetailsType
 from ..models.methods import PaymentDetails
 from ..models.sessions import Session
@@ -123,7 +123,7 @@ class TransfersResource(Resource):
         amount_details: AmountDetails,
         participant_details: ParticipantDetails,
         customer: Customer | None = None,
-        metadata: Any = None,
+        metadata: Json = None,
         timeout: Timeout = None,
     ) -> Session:
         """``bpa/session/init/payment``: the payment partner accepts the sender's money.
@@ -156,7 +156,7 @@ class TransfersResource(Resource):
         tcn_code: str | None = None,
         tcn_code_encoded: str | None = None,
         participant_details: ParticipantDetails | None = None,
-        metadata: Any = None,
+        metadata: Json = None,
         timeout: Timeout = None,
     ) -> Session:
         """``cash/payout/session/init``: the payout partner gives a transfer out to its

@@ -31,6 +31,10 @@ def parse_webhook(
 ) -> WebhookEvent:
     """Verify ``signature`` over the raw ``body``, then parse it into a typed event.
 
+    ``bank.webhooks.parse(body, signature)`` is this function with the client's
+    ``bank_public_key`` (and what most code wants); this one serves receivers that hold only a
+    :class:`SignatureVerifier`, without a client.
+
     Pass the body exactly as received (bytes; a ``str`` is encoded as UTF-8, which is only
     exact if nothing re-encoded it). Raises :class:`InvalidSignatureError` for a missing or
     bad signature, or a body that cannot be verified (nothing is parsed then), and

@@ -138,7 +138,7 @@ class _Flow:
                 f"soak-{order}-start",
                 lambda: self.bank.sessions.start_payout(
                     session_id,
-                    payout_details=PayoutDetails.to_card(BankCard(number=_card(order))),
+                    payout_details=PayoutDetails.from_card(BankCard(number=_card(order))),
                     amount_details=AmountDetails(amount=10_000 + order, currency="rub"),
                     participant_details=ParticipantDetails(
                         recipient=Participant(full_name="Ivan Ivanov")

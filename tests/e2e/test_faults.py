@@ -29,7 +29,7 @@ from bank131_async.models import (
 from .conftest import POLL
 
 PAYOUT = {
-    "payout_details": PayoutDetails.to_card(BankCard(number="4242424242424242")),
+    "payout_details": PayoutDetails.from_card(BankCard(number="4242424242424242")),
     "amount_details": AmountDetails(amount=7_000, currency="rub"),
     "participant_details": ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov")),
 }

@@ -32,7 +32,7 @@ RECIPIENT = ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov"))
 
 
 def card_payout(number: str = "4242424242424242") -> PayoutDetails:
-    return PayoutDetails.to_card(BankCard(number=number))
+    return PayoutDetails.from_card(BankCard(number=number))
 
 
 @pytest.mark.anyio
@@ -75,7 +75,7 @@ async def test_create_then_start_payout_in_api_v1(bank: AsyncBank131, mock: Mock
     assert session.status == SessionStatus.CREATED
     await v1.sessions.start_payout(
         session.id,
-        payout_details=PayoutDetails.to_fps(
+        payout_details=PayoutDetails.from_fps(
             phone="79001234567", bank_id="100000000004", description="Payout"
         ),
         amount_details=AmountDetails(amount=5_000, currency=RUB),

@@ -116,7 +116,7 @@ async def test_tokenized_card_pays_out(bank: AsyncBank131, mock: MockBank131) ->
     card = await bank.tokens.tokenize_elements("4242424242424242")
     assert card.token is not None
     session = await bank.sessions.init_payout(
-        payout_details=PayoutDetails.to_card(TokenizedCard(token=card.token)),
+        payout_details=PayoutDetails.from_card(TokenizedCard(token=card.token)),
         amount_details=AmountDetails(amount=1_000, currency=RUB),
         participant_details=ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov")),
     )
@@ -186,7 +186,7 @@ async def test_wallet_and_account_balance(bank: AsyncBank131, mock: MockBank131)
 async def test_account_statement_lists_todays_payout(bank: AsyncBank131, mock: MockBank131) -> None:
     mock.config.auto_confirm_payouts = True
     session = await bank.sessions.init_payout(
-        payout_details=PayoutDetails.to_card(BankCard(number="4242424242424242")),
+        payout_details=PayoutDetails.from_card(BankCard(number="4242424242424242")),
         amount_details=AmountDetails(amount=2_500, currency=RUB),
         participant_details=ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov")),
     )

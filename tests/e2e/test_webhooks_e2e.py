@@ -94,7 +94,7 @@ def recorder(router: WebhookRouter) -> list[WebhookEvent]:
 
 async def payout(bank: AsyncBank131, ref: str) -> str:
     session = await bank.sessions.init_payout(
-        payout_details=PayoutDetails.to_card(BankCard(number="4242424242424242")),
+        payout_details=PayoutDetails.from_card(BankCard(number="4242424242424242")),
         amount_details=AmountDetails(amount=10_000, currency="rub"),
         participant_details=ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov")),
         idempotency_key=ref,

@@ -123,7 +123,7 @@ async def test_sdk_retries_through_an_outage_and_pays_once(server: MockBank131) 
     async with server.client(retry_policy=policy) as bank:
         with anyio.fail_after(10), pytest.raises(IdempotencyConflictError):
             await bank.sessions.init_payout(
-                payout_details=PayoutDetails.to_card(BankCard(number="4242424242424242")),
+                payout_details=PayoutDetails.from_card(BankCard(number="4242424242424242")),
                 amount_details=AmountDetails(amount=10_000, currency="rub"),
                 participant_details=ParticipantDetails(recipient=Participant(full_name="I I")),
                 idempotency_key="order-9",

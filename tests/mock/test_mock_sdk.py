@@ -29,7 +29,7 @@ RECIPIENT = ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov"))
 
 async def _init_payout(bank: AsyncBank131, idempotency_key: str | None = None) -> Session:
     return await bank.sessions.init_payout(
-        payout_details=PayoutDetails.to_card(BankCard(number="4242424242424242")),
+        payout_details=PayoutDetails.from_card(BankCard(number="4242424242424242")),
         amount_details=AmountDetails(amount=10_000, currency="rub"),
         participant_details=RECIPIENT,
         idempotency_key=idempotency_key,
