@@ -7,6 +7,7 @@ from typing import Any
 
 import anyio
 import pytest
+from anyio import wait_all_tasks_blocked
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async import (
@@ -124,9 +125,9 @@ async def test_wait_resolves_from_a_webhook_without_polling() -> None:
     with anyio.fail_after(2):
         async with anyio.create_task_group() as tg:
             tg.start_soon(waiter)
-            await anyio.sleep(0.01)
+            await wait_all_tasks_blocked()
             hub.publish(session("ready_to_confirm", at=1))  # not final: keeps waiting
-            await anyio.sleep(0.01)
+            await wait_all_tasks_blocked()
             assert not result
             hub.publish(session("payment_finished", at=2))
     assert result[0].is_finished
@@ -221,13 +222,13 @@ async def test_unseen_session_read_once_then_webhooks() -> None:
     hub = active_hub()
     bank = Bank(session("ready_to_confirm"))
 
-    async def finish_soon() -> None:
-        await anyio.sleep(0.02)
+    async def finish_once_waiting() -> None:
+        await wait_all_tasks_blocked()  # the wait has read the status once and sleeps
         hub.publish(session("payment_finished", at=5))
 
     with anyio.fail_after(1):
         async with anyio.create_task_group() as tg:
-            tg.start_soon(finish_soon)
+            tg.start_soon(finish_once_waiting)
             done = await wait_for_finished(bank.status, "ps_test", timeout=5, source=hub)
     assert done.is_finished
     assert bank.calls == 1  # the first read only
@@ -249,7 +250,7 @@ async def test_many_waiters_share_one_event() -> None:
         async with anyio.create_task_group() as tg:
             for i in range(200):
                 tg.start_soon(waiter, i)
-            await anyio.sleep(0.01)
+            await wait_all_tasks_blocked()
             for i in range(10):
                 hub.publish(session("payment_finished", session_id=f"ps_{i}"))
     assert done == 200

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 from bank131_async._validation import (
@@ -14,6 +17,7 @@ from bank131_async._validation import (
     check_payout_details,
     check_payout_recipient,
 )
+from bank131_async.converter import dumps, structure
 from bank131_async.errors import RequestValidationError
 from bank131_async.models import (
     AmountDetails,
@@ -38,6 +42,16 @@ WALLET = PayoutDetails.from_wallet("4100000000000")
 UNKNOWN_TYPE = PayoutDetails(type="crypto")
 
 
+def assert_sendable(value: Any) -> None:
+    """An accepted value is a well-formed request: it serialises, and what is sent parses
+    back into the same value (so the check did not pass something the wire would change)."""
+    if value is None:
+        return
+    wire = json.loads(dumps(value))
+    assert isinstance(wire, dict)
+    assert structure(wire, type(value)) == value
+
+
 def _rub(amount: int) -> AmountDetails:
     return AmountDetails(amount=amount, currency="rub")
 
@@ -51,6 +65,7 @@ def _rub(amount: int) -> AmountDetails:
 )
 def test_check_amount_accepts(amount: AmountDetails | None) -> None:
     check_amount(amount)
+    assert_sendable(amount)
 
 
 @pytest.mark.parametrize(
@@ -117,6 +132,8 @@ def test_recipient_ok(
     details: PayoutDetails | None, participants: ParticipantDetails | None
 ) -> None:
     check_payout_recipient(details, participants)
+    assert_sendable(details)
+    assert_sendable(participants)
 
 
 @pytest.mark.parametrize(
@@ -173,6 +190,7 @@ def test_fiscalization_ok(
     details: FiscalizationDetails | None, amount: AmountDetails | None
 ) -> None:
     check_fiscalization(details, amount)
+    assert_sendable(details)
 
 
 @pytest.mark.parametrize(
@@ -221,6 +239,7 @@ def test_max_services_is_six() -> None:
 )
 def test_instrument_with_type_ok(details: PayoutDetails | PaymentDetails | None) -> None:
     check_instrument(details, "payout_details")
+    assert_sendable(details)
 
 
 @pytest.mark.parametrize(
@@ -329,6 +348,7 @@ def test_payout_details_formats_are_checked(details: PayoutDetails, fragment: st
 )
 def test_valid_payout_details_pass(details: PayoutDetails | None) -> None:
     check_payout_details(details)
+    assert_sendable(details)
 
 
 def test_receipt_tax_reference_is_a_12_digit_inn() -> None:
@@ -368,5 +388,6 @@ def test_tax_requisites_are_checked(details: PayoutDetails, fragment: str) -> No
 
 
 def test_valid_tax_payout_passes() -> None:
-    check_payout_details(_tax())
-    check_payout_details(_tax(oktmo="45382000001"))
+    for details in (_tax(), _tax(oktmo="45382000001")):
+        check_payout_details(details)
+        assert_sendable(details)

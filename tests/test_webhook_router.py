@@ -8,6 +8,7 @@ from typing import Any
 
 import anyio
 import pytest
+from anyio import wait_all_tasks_blocked
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async import (
@@ -189,9 +190,9 @@ async def test_resend_during_handling_waits_for_the_first(signer: WebhookSigner)
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(run)
-        await anyio.sleep(0.01)
+        await wait_all_tasks_blocked()  # the first delivery is in its handler
         tg.start_soon(run)
-        await anyio.sleep(0.01)
+        await wait_all_tasks_blocked()  # the re-send waits for it
         assert attempts == 1
         release.set()
     assert sorted(results) == [DispatchResult.DUPLICATE, DispatchResult.HANDLED]
@@ -199,9 +200,15 @@ async def test_resend_during_handling_waits_for_the_first(signer: WebhookSigner)
 
 
 async def test_slow_store_resend_after_a_failure_is_processed(signer: WebhookSigner) -> None:
+    """A re-send that arrives while the first delivery is still claiming its key in a slow
+    (networked) store waits for that attempt; when it fails, the re-send is processed."""
+    store_answers = anyio.Event()
+    handler_started = anyio.Event()
+    fail_now = anyio.Event()
+
     class SlowStore(MemorySeenStore):
         async def add_if_new(self, key: str) -> bool:
-            await anyio.sleep(0.01)  # a network round trip
+            await store_answers.wait()  # a network round trip
             return await super().add_if_new(key)
 
     router = WebhookRouter(seen=SlowStore())
@@ -212,7 +219,8 @@ async def test_slow_store_resend_after_a_failure_is_processed(signer: WebhookSig
         nonlocal attempts
         attempts += 1
         if attempts == 1:
-            await anyio.sleep(0.03)  # the re-send's claim completes meanwhile
+            handler_started.set()
+            await fail_now.wait()
             raise RuntimeError("boom")
 
     event = event_of(signer, "payment_finished")
@@ -224,9 +232,16 @@ async def test_slow_store_resend_after_a_failure_is_processed(signer: WebhookSig
         except RuntimeError as exc:
             outcomes.append(str(exc))
 
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(deliver)
-        tg.start_soon(deliver)  # the re-send, while the first is still claiming
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(deliver)
+            tg.start_soon(deliver)  # the re-send, while the first is still claiming
+            await wait_all_tasks_blocked()
+            store_answers.set()
+            await handler_started.wait()
+            await wait_all_tasks_blocked()  # the re-send waits on the first attempt
+            assert outcomes == []
+            fail_now.set()
     assert outcomes == ["boom", DispatchResult.HANDLED]
     assert attempts == 2
 

@@ -9,7 +9,7 @@ import pytest
 
 from bank131_async import AsyncBank131
 from bank131_async.config import ApiVersion
-from bank131_async.errors import ApiError, InvalidRequestError
+from bank131_async.errors import ApiError, InvalidRequestError, RequestValidationError
 from bank131_async.mock import MockBank131
 from bank131_async.mock.routes import ROUTES
 from bank131_async.models import (
@@ -166,8 +166,12 @@ async def test_unknown_recurrent_token_is_an_api_error(bank: AsyncBank131) -> No
 
 
 async def test_subscription_cancel_and_restore(bank: AsyncBank131) -> None:
-    await bank.subscriptions.cancel("sub_1")
-    await bank.subscriptions.restore("sub_1")
+    # The bank answers a bare {"status": "ok"}: the methods return None, and refuse bad ids
+    # before sending.
+    assert await bank.subscriptions.cancel("sub_1") is None
+    assert await bank.subscriptions.restore("sub_1") is None
+    with pytest.raises(RequestValidationError, match="subscription_id"):
+        await bank.subscriptions.cancel(" ")
 
 
 # --------------------------------------------------------------------------- balances

@@ -40,10 +40,14 @@ async def test_key_is_global_across_methods(bank: Bank) -> None:
     assert (status, code) == (409, "idempotency_key_already_exists")
 
 
-async def test_read_only_calls_ignore_the_key(bank: Bank) -> None:
+async def test_read_only_calls_ignore_the_key(bank: Bank, mock_app: MockBankApp) -> None:
     created = await bank.session("session/create", {})
     for _ in range(2):
-        await bank.session("session/status", {"session_id": created["id"]}, idempotency_key="s")
+        status = await bank.session(
+            "session/status", {"session_id": created["id"]}, idempotency_key="s"
+        )
+        assert status["id"] == created["id"]
+    assert "s" not in mock_app.state.idempotency_keys
 
 
 async def test_distinct_keys_are_distinct_payouts(bank: Bank, mock_app: MockBankApp) -> None:

@@ -195,8 +195,10 @@ async def test_every_method_refuses_unknown_keys(
 
 async def test_unknown_keys_spend_no_idempotency_key(bank: Bank) -> None:
     body = {**card_payout(), "metadta": "x"}
-    await bank.error("session/init/payout", body, idempotency_key="k-1")
-    await bank.session("session/init/payout", card_payout(), idempotency_key="k-1")
+    status, code, _ = await bank.error("session/init/payout", body, idempotency_key="k-1")
+    assert (status, code) == (400, "invalid_request")
+    session = await bank.session("session/init/payout", card_payout(), idempotency_key="k-1")
+    assert session["status"] == "in_progress"
 
 
 # -- what stays accepted ----------------------------------------------------------------------
@@ -308,7 +310,8 @@ async def test_documented_payment_instruments_are_accepted(
 ) -> None:
     body = card_payment()
     body["payment_details"] = payment_details
-    await bank.session("session/init/payment", body)
+    session = await bank.session("session/init/payment", body)
+    assert session["payment_list"][0]["payment_details"]["type"] == payment_details["type"]
 
 
 TAX_DETAILS = {"kbk": "18210102010011000110", "oktmo": "45000000", "period": "МС.02.2020"}
@@ -341,7 +344,8 @@ TAX_DETAILS = {"kbk": "18210102010011000110", "oktmo": "45000000", "period": "М
 async def test_both_tax_shapes_are_accepted(bank: Bank, tax: dict[str, Any]) -> None:
     body = card_payout()
     body["payout_details"] = {"type": "tax", "tax": tax}
-    await bank.session("session/init/payout", body)
+    session = await bank.session("session/init/payout", body)
+    assert session["payout_list"][0]["payout_details"]["type"] == "tax"
 
 
 @pytest.mark.parametrize(
@@ -373,14 +377,17 @@ async def test_documented_bank_accounts_are_accepted(
 ) -> None:
     body = card_payout()
     body["payout_details"] = {"type": "bank_account", "bank_account": bank_account}
-    await bank.session("session/init/payout", body)
+    session = await bank.session("session/init/payout", body)
+    echoed = session["payout_list"][0]["payout_details"]["bank_account"]
+    assert echoed["system_type"] == bank_account["system_type"]
 
 
 async def test_wallet_payout_is_accepted(bank: Bank) -> None:
     body = card_payout()
     wallet = {"type": "yoomoney", "yoomoney": {"account": "41001000000000", "description": "x"}}
     body["payout_details"] = {"type": "wallet", "wallet": wallet}
-    await bank.session("session/init/payout", body)
+    session = await bank.session("session/init/payout", body)
+    assert session["payout_list"][0]["payout_details"]["type"] == "wallet"
 
 
 async def test_v1_spelling_is_accepted_on_v1(bank: Bank) -> None:
