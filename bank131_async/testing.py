@@ -27,9 +27,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from ._keys import generate_key, private_pem, public_pem
 from .converter import dumps_json, session_envelope
 from .models.webhooks import WebhookEvent
 from .signing import PrivateKeyInput, SignatureVerifier, load_private_key
@@ -49,24 +50,9 @@ __all__ = [
 WebhookInput = bytes | str | Mapping[str, Any] | WebhookEvent
 
 
-def generate_key(bits: int = 2048) -> rsa.RSAPrivateKey:
-    """A fresh RSA key for tests (about 50 ms; generate once per test session)."""
-    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
-
-
-def private_key_pem(key: rsa.RSAPrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-
-
-def public_key_pem(key: rsa.RSAPrivateKey | rsa.RSAPublicKey) -> bytes:
-    public = key.public_key() if isinstance(key, rsa.RSAPrivateKey) else key
-    return public.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+#: PEM helpers under the names this module has always used.
+private_key_pem = private_pem
+public_key_pem = public_pem
 
 
 def webhook_body(event: WebhookInput) -> bytes:

@@ -2,51 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 import anyio
 import pytest
 from anyio import wait_all_tasks_blocked
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async import (
     PollSchedule,
     UnexpectedSessionStateError,
     WaitTimeoutError,
 )
-from bank131_async.converter import structure
 from bank131_async.hub import SessionEventHub
 from bank131_async.models import (
     Session,
-    WebhookEvent,
 )
 from bank131_async.polling import wait_for_finished, wait_for_next_action
-from bank131_async.testing import WebhookSigner, webhook_payload
-from bank131_async.webhooks import (
-    parse_webhook,
-)
+from tests.webhook_helpers import session
 
 pytestmark = pytest.mark.anyio
-
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def signer(bank_key: rsa.RSAPrivateKey) -> WebhookSigner:
-    return WebhookSigner(bank_key)
-
-
-def event_of(signer: WebhookSigner, kind: str, **options: Any) -> WebhookEvent:
-    return parse_webhook(*signer.sign(webhook_payload(kind, **options)), signer.verifier)
-
-
-def session(kind: str, *, at: int | None = 0, **options: Any) -> Session:
-    data = webhook_payload(kind, updated_at=T0 + timedelta(seconds=at or 0), **options)["session"]
-    if at is None:
-        del data["updated_at"]
-    return structure(data, Session)
-
 
 # --------------------------------------------------------------------------- the hub
 

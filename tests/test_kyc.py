@@ -35,6 +35,7 @@ from bank131_async.models import (
 from bank131_async.resources import kyc
 from bank131_async.resources.kyc import KycVersion, kyc_payload, kyc_payload_bytes
 from tests.helpers import make_client
+from tests.kyc_people import legacy
 from tests.resource_wire import KYC_URL, assert_not_sent, call_once, check_request, ok
 
 pytestmark = pytest.mark.anyio
@@ -122,23 +123,7 @@ WIRE_BODY = (
     '"agent_contract_date":"01.02.2024","signature":"MIIGsig=="}'
 ).encode()
 
-LEGACY = KycCheckV1(
-    first_name="Ivan",
-    last_name="Ivanov",
-    birthday="17.05.1990",
-    birthplace="Kazan",
-    inn="500100732259",
-    passport_number="4510123456",
-    issuer="MVD",
-    issuer_code="770-001",
-    issuer_date=date(2010, 6, 1),
-    postcode="420000",
-    address="Kazan, Lenina 1",
-    phone_number="79001234567",
-    email="ivan@example.com",
-    agent_contract_number="AC-15",
-    agent_contract_date="01.02.2024",
-)
+LEGACY = legacy()
 LEGACY_WIRE = (
     '{"first_name":"Ivan","last_name":"Ivanov","birthday":"17.05.1990","birthplace":"Kazan",'
     '"inn":"500100732259","passport_number":"4510123456","issuer":"MVD","issuer_code":"770-001",'

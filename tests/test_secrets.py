@@ -25,8 +25,6 @@ from bank131_async.models import (
     AmountDetails,
     BankCard,
     Customer,
-    KycCheckV2,
-    KycDocument,
     Participant,
     ParticipantDetails,
     PaymentDetails,
@@ -34,6 +32,7 @@ from bank131_async.models import (
 )
 from bank131_async.signing import SignatureVerifier
 from tests.helpers import private_pem
+from tests.kyc_people import person
 
 PAN = "4111111111111111"
 GROUPED_PAN = "5555 5555 5555 4444"
@@ -136,20 +135,7 @@ async def test_no_secret_reaches_logs_reprs_errors_or_tracebacks(
     card = BankCard(
         number=PAN, expiration_month="07", expiration_year=EXPIRY_YEAR, security_code=CVC
     )
-    kyc = KycCheckV2(
-        type="FL_RESIDENT",
-        last_name="Ivanov",
-        first_name="Ivan",
-        birthday=BIRTHDAY,
-        birthplace="Moscow",
-        citizenship="RU",
-        inn="500100732259",
-        phone_number="79161234567",
-        email="ivan@example.com",
-        documents=(
-            KycDocument(type="PASSPORT_RF", series=PASSPORT_SERIES, number=PASSPORT_NUMBER),
-        ),
-    )
+    kyc = person(series=PASSPORT_SERIES, number=PASSPORT_NUMBER, birthday=BIRTHDAY)
     errors: list[BaseException] = []
     texts: list[str] = [repr(client), repr(client.config), repr(client.signer), repr(card)]
     texts += [repr(kyc), repr(PaymentDetails.from_card(card))]

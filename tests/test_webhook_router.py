@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
@@ -15,11 +14,9 @@ from bank131_async import (
     AsyncBank131,
     PollSchedule,
 )
-from bank131_async.converter import structure
 from bank131_async.models import (
     PaymentFinished,
     ReadyToConfirm,
-    Session,
     UnknownWebhook,
     WebhookEvent,
 )
@@ -31,27 +28,9 @@ from bank131_async.webhooks import (
     parse_webhook,
     receive_webhook,
 )
+from tests.webhook_helpers import event_of, session
 
 pytestmark = pytest.mark.anyio
-
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def signer(bank_key: rsa.RSAPrivateKey) -> WebhookSigner:
-    return WebhookSigner(bank_key)
-
-
-def event_of(signer: WebhookSigner, kind: str, **options: Any) -> WebhookEvent:
-    return parse_webhook(*signer.sign(webhook_payload(kind, **options)), signer.verifier)
-
-
-def session(kind: str, *, at: int | None = 0, **options: Any) -> Session:
-    data = webhook_payload(kind, updated_at=T0 + timedelta(seconds=at or 0), **options)["session"]
-    if at is None:
-        del data["updated_at"]
-    return structure(data, Session)
-
 
 # --------------------------------------------------------------------------- routing
 

@@ -27,11 +27,6 @@ def receiver(request: pytest.FixtureRequest) -> ReceiverFactory:
     return RECEIVERS[request.param]
 
 
-@pytest.fixture(scope="module")
-def signer(bank_key: rsa.RSAPrivateKey) -> WebhookSigner:
-    return WebhookSigner(bank_key)
-
-
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(timeout=5) as client:

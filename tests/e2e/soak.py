@@ -30,14 +30,10 @@ from bank131_async.errors import (
 )
 from bank131_async.mock import MockBank131
 from bank131_async.models import (
-    AmountDetails,
-    BankCard,
-    Participant,
-    ParticipantDetails,
-    PayoutDetails,
     Session,
     SessionStatus,
 )
+from tests.payouts import card_payout
 
 __all__ = ["FAULTS", "SoakReport", "soak"]
 
@@ -138,13 +134,9 @@ class _Flow:
                 f"soak-{order}-start",
                 lambda: self.bank.sessions.start_payout(
                     session_id,
-                    payout_details=PayoutDetails.from_card(BankCard(number=_card(order))),
-                    amount_details=AmountDetails(amount=10_000 + order, currency="rub"),
-                    participant_details=ParticipantDetails(
-                        recipient=Participant(full_name="Ivan Ivanov")
-                    ),
                     metadata={"order": order},
                     idempotency_key=f"soak-{order}-start",
+                    **card_payout(_card(order), 10_000 + order),
                 ),
             )
             session = await self._wait_confirm(session_id)

@@ -17,27 +17,19 @@ from bank131_async.errors import (
 )
 from bank131_async.mock import MockBank131
 from bank131_async.models import (
-    AmountDetails,
-    BankCard,
-    Participant,
-    ParticipantDetails,
-    PayoutDetails,
     Session,
     SessionStatus,
 )
+from tests.payouts import card_payout
 
 from .conftest import POLL
 
-PAYOUT = {
-    "payout_details": PayoutDetails.from_card(BankCard(number="4242424242424242")),
-    "amount_details": AmountDetails(amount=7_000, currency="rub"),
-    "participant_details": ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov")),
-}
+PAYOUT = card_payout(amount=7_000)
 
 
 async def start(bank: AsyncBank131, key: str) -> tuple[Session, Session]:
     created = await bank.sessions.create()
-    started = await bank.sessions.start_payout(created.id, idempotency_key=key, **PAYOUT)  # type: ignore[arg-type]
+    started = await bank.sessions.start_payout(created.id, idempotency_key=key, **PAYOUT)
     return created, started
 
 
@@ -96,7 +88,7 @@ async def test_processed_then_dropped_init_payout_says_so_and_pays_once(
 ) -> None:
     mock.faults.add("drop_after", route="session/init/payout", times=1)
     with pytest.raises(IdempotencyConflictError) as info:
-        await bank.sessions.init_payout(idempotency_key="order-9", **PAYOUT)  # type: ignore[arg-type]
+        await bank.sessions.init_payout(idempotency_key="order-9", **PAYOUT)
     assert info.value.attempts == 2
     assert info.value.idempotency_key == "order-9"
     assert "earlier attempt" in str(info.value)
@@ -168,7 +160,7 @@ async def test_concurrent_payouts_under_random_faults_pay_each_order_once(
                 continue
         else:
             raise AssertionError(f"order {order}: no session after 5 creates")
-        await bank.sessions.start_payout(created.id, idempotency_key=f"p-{order}", **PAYOUT)  # type: ignore[arg-type]
+        await bank.sessions.start_payout(created.id, idempotency_key=f"p-{order}", **PAYOUT)
         await bank.sessions.wait_for_next_action(created.id, "confirm", timeout=10, schedule=POLL)
         await bank.sessions.confirm(created.id, idempotency_key=f"c-{order}")
         final = await bank.sessions.wait_for_finished(created.id, timeout=10, schedule=POLL)

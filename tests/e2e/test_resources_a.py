@@ -166,10 +166,10 @@ async def test_unknown_recurrent_token_is_an_api_error(bank: AsyncBank131) -> No
 
 
 async def test_subscription_cancel_and_restore(bank: AsyncBank131) -> None:
-    # The bank answers a bare {"status": "ok"}: the methods return None, and refuse bad ids
-    # before sending.
-    assert await bank.subscriptions.cancel("sub_1") is None
-    assert await bank.subscriptions.restore("sub_1") is None
+    # The bank answers a bare {"status": "ok"} (any error answer would raise), and the
+    # methods refuse bad ids before sending.
+    await bank.subscriptions.cancel("sub_1")
+    await bank.subscriptions.restore("sub_1")
     with pytest.raises(RequestValidationError, match="subscription_id"):
         await bank.subscriptions.cancel(" ")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator
-from datetime import date
 
 import httpx
 import pytest
@@ -23,9 +22,6 @@ from bank131_async.mock import MockBank131
 from bank131_async.models import (
     AmountDetails,
     BankCard,
-    KycCheckV1,
-    KycCheckV2,
-    KycDocument,
     KycStatus,
     NotificationList,
     OperationStatus,
@@ -34,6 +30,7 @@ from bank131_async.models import (
     PayoutDetails,
     SessionStatus,
 )
+from tests.kyc_people import legacy, person
 
 from .conftest import POLL
 
@@ -236,23 +233,8 @@ async def kyc_bank(
         yield client
 
 
-def person(inn: str) -> KycCheckV2:
-    return KycCheckV2(
-        type="FL_RESIDENT",
-        last_name="Иванов",
-        first_name="Иван",
-        birthday=date(1990, 5, 17),
-        birthplace="Казань",
-        citizenship="RU",
-        inn=inn,
-        phone_number="79001234567",
-        email="ivan@example.com",
-        documents=[KycDocument(type="PASSPORT_RF", series="4510", number="123456")],
-    )
-
-
 async def test_kyc_check_then_status(kyc_bank: AsyncBank131) -> None:
-    check = await kyc_bank.kyc.check(person(INN))
+    check = await kyc_bank.kyc.check(person(inn=INN))
     first = await kyc_bank.kyc.status(check.id)
     assert first.status == KycStatus.PENDING
     second = await kyc_bank.kyc.status(check.id)
@@ -261,30 +243,12 @@ async def test_kyc_check_then_status(kyc_bank: AsyncBank131) -> None:
     assert second.participant is not None
 
     with pytest.raises(KycAlreadyExistsError) as caught:
-        await kyc_bank.kyc.check(person(INN))
+        await kyc_bank.kyc.check(person(inn=INN))
     assert caught.value.existing_id == check.id
 
 
 async def test_kyc_legacy_v1(kyc_bank: AsyncBank131) -> None:
-    check = await kyc_bank.kyc.check(
-        KycCheckV1(
-            first_name="Ivan",
-            last_name="Ivanov",
-            birthday="17.05.1990",
-            birthplace="Kazan",
-            inn=INN,
-            passport_number="4510123456",
-            issuer="MVD",
-            issuer_code="770-001",
-            issuer_date="01.06.2010",
-            postcode="420000",
-            address="Kazan",
-            phone_number="79001234567",
-            email="ivan@example.com",
-            agent_contract_number="AC-1",
-            agent_contract_date="01.02.2024",
-        )
-    )
+    check = await kyc_bank.kyc.check(legacy(inn=INN, agent_contract_number="AC-1"))
     await kyc_bank.kyc.status(check.id, version="v1.1")
     assert (await kyc_bank.kyc.status(check.id, version="v1.1")).is_verified
 
@@ -301,7 +265,7 @@ async def test_kyc_legacy_v1(kyc_bank: AsyncBank131) -> None:
 async def test_kyc_failures(
     kyc_bank: AsyncBank131, inn: str, signer: object, error: type[Exception]
 ) -> None:
-    check = await kyc_bank.kyc.check(person(inn), signer=signer)  # type: ignore[arg-type]
+    check = await kyc_bank.kyc.check(person(inn=inn), signer=signer)  # type: ignore[arg-type]
     with pytest.raises(error):
         await kyc_bank.kyc.status(check.id)
 

@@ -12,28 +12,18 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from bank131_async import AsyncBank131, IdempotencyConflictError, RetryPolicy
 from bank131_async.mock import MockBank131
 from bank131_async.models import (
-    AmountDetails,
-    BankCard,
-    Participant,
-    ParticipantDetails,
-    PayoutDetails,
     Session,
 )
 from bank131_async.polling import PollSchedule
+from tests.payouts import card_payout
 
 pytestmark = pytest.mark.anyio
 
 POLL = PollSchedule(initial=0.005, maximum=0.02)
-RECIPIENT = ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov"))
 
 
 async def _init_payout(bank: AsyncBank131, idempotency_key: str | None = None) -> Session:
-    return await bank.sessions.init_payout(
-        payout_details=PayoutDetails.from_card(BankCard(number="4242424242424242")),
-        amount_details=AmountDetails(amount=10_000, currency="rub"),
-        participant_details=RECIPIENT,
-        idempotency_key=idempotency_key,
-    )
+    return await bank.sessions.init_payout(idempotency_key=idempotency_key, **card_payout())
 
 
 async def test_client_factory_runs_a_payout(server: MockBank131) -> None:
