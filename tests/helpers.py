@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
@@ -26,18 +25,14 @@ __all__ = [
 
 BASE_URL = "https://bank.test"
 
-#: ``../shared/bank131-api/testvectors`` seen from the repository root (CI clones the repo with
-#: ``shared/`` beside it).
-TESTVECTORS = Path(__file__).resolve().parents[2] / "shared" / "bank131-api" / "testvectors"
+#: The suite's own copy of the research's test vectors and endpoint list (nothing outside the
+#: repository is read).
+TESTVECTORS = Path(__file__).resolve().parent / "data"
 
 
 def require_testvectors() -> Path:
-    """The test-vector directory, or skip the test when the shared specs are not checked out."""
-    if not (TESTVECTORS / "signature-vectors.json").is_file():
-        pytest.skip(
-            f"signature test vectors not found at {TESTVECTORS} "
-            "(clone the shared/ specs beside the repository to run these tests)"
-        )
+    """The test-data directory; a missing file fails the test (it is part of the repo)."""
+    assert (TESTVECTORS / "signature-vectors.json").is_file(), f"missing {TESTVECTORS}"
     return TESTVECTORS
 
 

@@ -1,7 +1,8 @@
 """Every endpoint the research documents has a method, and every method a documented endpoint.
 
-The documented list is read from ``shared/bank131-api/endpoints.md`` (``POST /api/v1/...``
-lines; ``{v1|v2}`` means both versions); the implemented list is the union of the
+The documented list is the suite's copy of the research's ``endpoints.md`` (``tests/data/
+endpoints.txt``: ``POST /api/v1/...`` lines; ``{v1|v2}`` means both versions); the implemented
+list is the union of the
 ``ENDPOINTS`` tuples that each resource module keeps next to its code.
 """
 
@@ -11,13 +12,11 @@ import importlib
 import pkgutil
 import re
 
-import pytest
-
 import bank131_async.resources as resources
 from bank131_async._transport import Endpoint
 from tests.helpers import TESTVECTORS
 
-ENDPOINTS_MD = TESTVECTORS.parent / "endpoints.md"
+ENDPOINTS_MD = TESTVECTORS / "endpoints.txt"
 _DOCUMENTED = re.compile(r"\b(POST|GET) /api/(\{v1\|v2\}|v[0-9.]+)/([A-Za-z0-9_/{}]+)")
 #: Versions a resource serves when its Endpoint leaves the version to the client's api_version.
 _CLIENT_VERSIONS = ("v1", "v2")
@@ -26,8 +25,6 @@ Key = tuple[str, str, str]
 
 
 def documented() -> set[Key]:
-    if not ENDPOINTS_MD.is_file():
-        pytest.skip(f"research notes not found at {ENDPOINTS_MD} (shared/ beside the repo)")
     found: set[Key] = set()
     for method, version, path in _DOCUMENTED.findall(ENDPOINTS_MD.read_text("utf-8")):
         versions = _CLIENT_VERSIONS if version == "{v1|v2}" else (version,)

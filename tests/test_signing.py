@@ -31,25 +31,15 @@ from tests.helpers import (
 
 def _vectors() -> list[dict[str, str]]:
     path = TESTVECTORS / "signature-vectors.json"
-    if not path.is_file():
-        return []
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     vectors: list[dict[str, str]] = data["vectors"]
     return vectors
 
 
 VECTORS = _vectors()
-VECTOR_PARAMS = (
-    [pytest.param(v, id=f"vector{i}-{v['body_utf8'][:20]}") for i, v in enumerate(VECTORS)]
-    if VECTORS
-    else [
-        pytest.param(
-            {},
-            marks=pytest.mark.skip(reason=f"signature test vectors not found at {TESTVECTORS}"),
-            id="no-vectors",
-        )
-    ]
-)
+VECTOR_PARAMS = [
+    pytest.param(v, id=f"vector{i}-{v['body_utf8'][:20]}") for i, v in enumerate(VECTORS)
+]
 
 
 @pytest.fixture(scope="module")
