@@ -39,6 +39,7 @@ __all__ = [
     "InvalidSignatureError",
     "KycAlreadyExistsError",
     "KycVerificationFailedError",
+    "MissingExtraError",
     "RateLimitError",
     "RefundAmountTooLargeError",
     "RequestTimeoutError",
@@ -87,6 +88,11 @@ def _restore(cls: type[Bank131Error], args: tuple[Any, ...], state: dict[str, An
 
 class ConfigurationError(Bank131Error, ValueError):
     """The client was configured wrongly (bad key, unknown environment, missing setting)."""
+
+
+class MissingExtraError(Bank131Error, ModuleNotFoundError):
+    """A part of the SDK needs an optional dependency that is not installed; the message names
+    the extra to install (``pip install 'bank131-async[mock]'``)."""
 
 
 class ClientClosedError(Bank131Error, RuntimeError):

@@ -15,7 +15,12 @@ Passing the client (not just a ``SignatureVerifier``) also attaches ``router`` t
 ``bank.sessions.wait_*`` resolve from these webhooks.
 """
 
+# ruff: noqa: E402 -- the imports below come after the check that names a missing extra
 from __future__ import annotations
+
+from .._extras import require
+
+require("bank131_async.contrib.aiohttp", "aiohttp", "aiohttp")
 
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING

@@ -27,7 +27,12 @@ Or verify inside your own route with the dependency::
         return {}
 """
 
+# ruff: noqa: E402 -- the imports below come after the check that names a missing extra
 from __future__ import annotations
+
+from .._extras import require
+
+require("bank131_async.contrib.fastapi", "fastapi", "fastapi")
 
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any

@@ -21,7 +21,12 @@ legal when: :mod:`bank131_async.mock.lifecycle`; every path it answers:
 :mod:`bank131_async.mock.routes`.
 """
 
+# ruff: noqa: E402 -- the imports below come after the check that names a missing extra
 from __future__ import annotations
+
+from .._extras import require
+
+require("bank131_async.mock", "mock", "uvicorn", "httptools")
 
 from .app import MockBankApp
 from .config import MockConfig
