@@ -71,7 +71,7 @@ def test_cli_serves_and_prints_key_paths(tmp_path: Path) -> None:
     """Also: ``--fault outage`` takes the CLI's server down and brings it back."""
     fault = "outage:route=session/status,times=1,duration=1"
     command = ["--port", "0", "--key-dir", str(tmp_path), "--fault", fault]
-    process = subprocess.Popen(  # noqa: S603 -- our interpreter, our module
+    process = subprocess.Popen(
         [sys.executable, "-m", "bank131_async.mock", *command],
         stdout=subprocess.PIPE,
         text=True,
