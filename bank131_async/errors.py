@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._error_base import Bank131Error, InvalidAmountError, RequestValidationError
 from ._logging import excerpt, redact
 from ._retry import answer_is_transient, answer_may_follow_processing
 
@@ -35,6 +36,7 @@ __all__ = [
     "IdempotencyConflictError",
     "InsufficientFundsError",
     "InsufficientWalletBalanceError",
+    "InvalidAmountError",
     "InvalidRequestError",
     "InvalidSignatureError",
     "KycAlreadyExistsError",
@@ -59,33 +61,6 @@ __all__ = [
 ]
 
 
-class Bank131Error(Exception):
-    """Root of every error raised by bank131_async.
-
-    ``maybe_processed`` is the one question that matters for money, answered the same way by
-    every error: ``True`` means the bank may have received *and processed* the request this
-    error is about (by any of its attempts, not only the last), so money may have moved:
-    reconcile (``sessions.status``, or repeat with the same idempotency key) before doing
-    anything else, and never repeat the operation with a new key. ``False`` means the bank
-    certainly did not process it (nothing was sent, or the bank answered with a definite no).
-    """
-
-    maybe_processed: bool = False
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Subclasses take keyword-only arguments, which Exception's default pickling cannot
-        # replay; rebuilding from args + attributes works for the whole tree (errors cross
-        # process boundaries in worker pools and task queues).
-        return (_restore, (type(self), self.args, dict(self.__dict__)))
-
-
-def _restore(cls: type[Bank131Error], args: tuple[Any, ...], state: dict[str, Any]) -> Bank131Error:
-    error = cls.__new__(cls)
-    Exception.__init__(error, *args)
-    error.__dict__.update(state)
-    return error
-
-
 class ConfigurationError(Bank131Error, ValueError):
     """The client was configured wrongly (bad key, unknown environment, missing setting)."""
 
@@ -97,10 +72,6 @@ class MissingExtraError(Bank131Error, ModuleNotFoundError):
 
 class ClientClosedError(Bank131Error, RuntimeError):
     """A request was made on a closed client (after ``async with`` exited or ``aclose()``)."""
-
-
-class RequestValidationError(Bank131Error, ValueError):
-    """An argument breaks a documented constraint; raised before anything is sent."""
 
 
 class InvalidSignatureError(Bank131Error):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from bank131_async.converter import dumps, loads, structure
+from bank131_async.errors import Bank131Error, InvalidAmountError, RequestValidationError
 from bank131_async.models import (
     AcquiringPayment,
     AmountDetails,
@@ -954,3 +956,28 @@ def test_both_documented_tax_shapes_parse(tax: dict[str, Any]) -> None:
     assert fields.tax_details.period == "МС.02.2020"
     assert fields.payee is not None
     assert fields.payee.account_eks == "40102810445370000059"
+
+
+@pytest.mark.parametrize(
+    "amount", [100.5, 100.0, Decimal("100"), "100", True, -1], ids=lambda v: repr(v)
+)
+def test_a_bad_amount_is_the_sdks_error_and_a_builtin_one(amount: object) -> None:
+    with pytest.raises(InvalidAmountError, match="amount") as info:
+        AmountDetails(amount=amount, currency="rub")  # type: ignore[arg-type]
+    error = info.value
+    assert isinstance(error, Bank131Error)
+    assert isinstance(error, TypeError)
+    assert isinstance(error, ValueError)
+    assert isinstance(error, RequestValidationError)
+
+
+@pytest.mark.parametrize("currency", ["rub", "RUB", " Rub "])
+def test_a_currency_is_kept_in_the_banks_lower_case(currency: str) -> None:
+    amount = AmountDetails(amount=100, currency=currency)
+    assert amount.currency == "rub"
+    assert dumps(amount) == b'{"amount":100,"currency":"rub"}'
+
+
+def test_a_currency_that_is_not_text_is_refused() -> None:
+    with pytest.raises(InvalidAmountError, match="ISO-4217"):
+        AmountDetails(amount=100, currency=643)

@@ -9,6 +9,7 @@ from typing import Any, TypeAlias
 import attrs
 from attrs import frozen
 
+from .._error_base import InvalidAmountError
 from ._fields import alias
 
 __all__ = [
@@ -37,20 +38,34 @@ Json: TypeAlias = Mapping[str, "Json"] | Sequence["Json"] | str | int | float | 
 def _minor_units(_: Any, attribute: attrs.Attribute[int], value: Any) -> None:
     # bool is an int subclass and a float would be a rounding accident: both are bugs here.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(
+        raise InvalidAmountError(
             f"{attribute.name} must be an int in minor units (kopecks/cents), e.g. 10_000 for "
-            f"100.00 RUB; got {type(value).__name__} {value!r}"
+            f"100.00 RUB; got {type(value).__name__} {value!r:.40}"
         )
     if value < 0:
-        raise ValueError(f"{attribute.name} must not be negative, got {value}")
+        raise InvalidAmountError(f"{attribute.name} must not be negative, got {value}")
+
+
+def _currency(value: Any) -> str:
+    # The bank writes currencies in lower case ("rub"); "RUB" means the same and is sent so.
+    if not isinstance(value, str):
+        raise InvalidAmountError(
+            f"currency must be an ISO-4217 code such as 'rub', got {type(value).__name__}"
+        )
+    return value.strip().lower()
 
 
 @frozen(kw_only=True)
 class AmountDetails:
-    """An amount in minor units: ``AmountDetails(amount=10_000, currency="rub")`` is 100 RUB."""
+    """An amount in minor units: ``AmountDetails(amount=10_000, currency="rub")`` is 100 RUB.
+
+    ``amount`` must be an ``int`` (a float, ``Decimal`` or string raises
+    :class:`~bank131_async.errors.InvalidAmountError`, also a ``TypeError``); ``currency`` is
+    kept in lower case, as the bank writes it (``"RUB"`` becomes ``"rub"``).
+    """
 
     amount: int = attrs.field(validator=_minor_units)
-    currency: str
+    currency: str = attrs.field(converter=_currency)
 
 
 @frozen(kw_only=True)
