@@ -7,6 +7,7 @@ Every error the README's money-safety table names is importable from here; the r
 surface lives in its module (``bank131_async.models``, ``.webhooks``, ``.mock``, ``.testing``).
 """
 
+from ._logging import setup_from_env as _setup_logging
 from ._retry import RetryPolicy
 from ._version import __version__
 from .client import AsyncBank131
@@ -38,6 +39,8 @@ from .polling import PollSchedule
 from .resources.kyc import KycSigner, kyc_payload_bytes
 from .signing import RequestSigner, SignatureVerifier
 from .webhooks import WebhookRouter
+
+_setup_logging()
 
 __all__ = [
     "DEMO_URL",

@@ -1,4 +1,5 @@
-"""The ``bank131_async`` logger and the redaction every logged or raised text goes through.
+"""The ``bank131_async`` logger, the ``BANK131_LOG`` switch, and the redaction every logged or
+raised text goes through.
 
 Anything that may hold bank or request data (an error's description, a body excerpt, a low-level
 exception's text) passes :func:`redact` before it reaches a log line, an exception or a
@@ -9,11 +10,35 @@ private keys are masked.
 from __future__ import annotations
 
 import logging
+import os
 import re
 
-__all__ = ["excerpt", "logger", "redact", "shape"]
+__all__ = ["excerpt", "logger", "redact", "setup_from_env", "shape"]
 
 logger = logging.getLogger("bank131_async")
+
+#: ``BANK131_LOG`` values and the level each turns on.
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
+
+
+def setup_from_env(environ: dict[str, str] | None = None) -> bool:
+    """``BANK131_LOG=info|debug`` (like ``OPENAI_LOG``): send the SDK's log lines to stderr at
+    that level, without configuring logging yourself. A DEBUG line per request shows its
+    method, path, status, duration, attempt, idempotency key and session id (never a body, a
+    signature or card data). Unset, the SDK leaves logging to the application. Returns whether
+    it turned logging on."""
+    value = (os.environ if environ is None else environ).get("BANK131_LOG", "").strip().lower()
+    level = _LEVELS.get(value)
+    if level is None:
+        return False
+    if not any(getattr(h, "_bank131", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler._bank131 = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(level)
+    return True
+
 
 _PEM = re.compile(
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.S

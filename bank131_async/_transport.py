@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -85,6 +87,39 @@ class _Attempt:
     response: httpx.Response | None = None
     exc: httpx.HTTPError | None = None
     outcome: Outcome = Outcome.ANSWERED
+
+
+_SESSION_ID = re.compile(rb'"session_id"\s*:\s*"([^"]{1,100})"')
+
+
+def _log_attempt(
+    endpoint: Endpoint, result: _Attempt, started: float, attempt: int, key: str | None, body: bytes
+) -> None:
+    """One line per attempt: DEBUG for an answer, INFO for a failure (the retry loop may still
+    succeed; a final failure is raised). Method, path, status, duration, attempt, idempotency
+    key and session id -- never the body, a signature or card data."""
+    failed = result.exc is not None
+    level = logging.INFO if failed else logging.DEBUG
+    if not logger.isEnabledFor(level):
+        return
+    found = _SESSION_ID.search(body)
+    session = found.group(1).decode("utf-8", "replace") if found else "-"
+    if result.exc is not None:
+        what = _describe(result.exc)
+    else:
+        assert result.response is not None
+        what = str(result.response.status_code)
+    logger.log(
+        level,
+        "%s %s -> %s in %.1f ms (attempt %d, idempotency key %s, session %s)",
+        endpoint.method,
+        endpoint.path,
+        what,
+        (time.perf_counter() - started) * 1000,
+        attempt,
+        key or "-",
+        session,
+    )
 
 
 def _outcome(exc: httpx.HTTPError) -> Outcome:
@@ -248,7 +283,9 @@ class Transport:
         reached: int | None = None
         while True:
             attempt += 1
+            started = time.perf_counter()
             result = await self._send(endpoint.method, url, body, headers, call_timeout)
+            _log_attempt(endpoint, result, started, attempt, key, body)
             response = result.response
             answer = _Answer.read(response) if response is not None else None
             status = answer.status if answer is not None else None
@@ -298,24 +335,13 @@ class Transport:
         headers: Mapping[str, str],
         timeout: httpx.Timeout,
     ) -> _Attempt:
-        started = time.perf_counter()
         try:
             async with self._limiter:
                 response = await self._http.request(
                     method, url, content=body, headers=headers, timeout=timeout
                 )
         except httpx.HTTPError as exc:
-            outcome = _outcome(exc)
-            # INFO, not WARNING: the retry loop may still succeed; a final failure is raised.
-            logger.info("%s %s: %s", method, url, _describe(exc))
-            return _Attempt(exc=exc, outcome=outcome)
-        logger.debug(
-            "%s %s -> %d in %.1f ms",
-            method,
-            url,
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-        )
+            return _Attempt(exc=exc, outcome=_outcome(exc))
         return _Attempt(response=response)
 
 

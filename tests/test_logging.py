@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bank131_async._logging import excerpt, redact, shape
+from bank131_async._logging import excerpt, redact, setup_from_env, shape
 
 SIGNATURE = "dGhpcyBpcyBub3QgYSByZWFsIHNpZ25hdHVyZQ" * 9 + "=="
 
@@ -83,3 +83,64 @@ def test_an_excerpt_of_bytes_tolerates_invalid_utf8() -> None:
 )
 def test_shape_describes_a_value_without_revealing_it(value: object, shown: str) -> None:
     assert shape(value) == shown
+
+
+SCRIPT = """
+import asyncio, httpx
+from cryptography.hazmat.primitives.asymmetric import rsa
+from bank131_async import AsyncBank131
+from tests.payouts import card_payout
+
+OK = b'{"status":"ok","session":{"id":"ps_9","status":"in_progress"}}'
+signatures = []
+
+def answer(request):
+    signatures.append(request.headers["X-PARTNER-SIGN"])
+    return httpx.Response(200, content=OK)
+
+async def main():
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    async with AsyncBank131(project="p", private_key=key, base_url="https://bank.test",
+                            transport=httpx.MockTransport(answer)) as bank:
+        await bank.sessions.init_payout(idempotency_key="order-1", **card_payout())
+        await bank.sessions.status("ps_9")
+    print("SIGNATURES", *signatures)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize(("value", "debug"), [("debug", True), ("info", False), ("", False)])
+def test_bank131_log_turns_on_logging_without_leaking(value: str, debug: bool) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "BANK131_LOG": value}
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=env,
+        cwd=Path(__file__).parents[1],
+    )
+    signatures = result.stdout.split()[1:]
+    assert len(signatures) == 2
+    log = result.stderr
+    if not debug:
+        assert log == ""
+        return
+    assert "DEBUG bank131_async: POST session/init/payout -> 200 in" in log
+    assert "(attempt 1, idempotency key order-1, session -)" in log
+    assert "POST session/status -> 200" in log
+    assert "session ps_9)" in log
+    for secret in ("4242424242424242", *signatures):
+        assert secret not in log
+
+
+def test_setup_from_env_ignores_unknown_values() -> None:
+    assert setup_from_env({"BANK131_LOG": "verbose"}) is False
+    assert setup_from_env({}) is False
