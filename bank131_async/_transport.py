@@ -38,6 +38,7 @@ from .errors import (
     error_from_response,
     processed_note,
 )
+from .response import ResponseInfo, record_answer
 from .signing import RequestSigner
 
 __all__ = ["Endpoint", "Transport", "parse_result"]
@@ -325,6 +326,16 @@ class Transport:
             raise call.transport_error(result.exc, result.outcome) from result.exc
         assert response is not None
         assert answer is not None
+        record_answer(
+            ResponseInfo(
+                http_status=response.status_code,
+                headers=response.headers,
+                method=endpoint.method,
+                path=endpoint.path,
+                attempts=attempt,
+                idempotency_key=key,
+            )
+        )
         return _decode(response, answer, call, endpoint.ok_statuses)
 
     async def _send(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, TypeVar
 
 import anyio
 import attrs
@@ -29,9 +29,12 @@ from .resources.tokens import TokensResource
 from .resources.transfers import TransfersResource
 from .resources.wallet import WalletResource
 from .resources.webhooks import WebhooksResource
+from .response import RawResponse, capture_answer
 from .signing import PrivateKeyInput, PublicKeyInput, RequestSigner, SignatureVerifier
 
 __all__ = ["AsyncBank131"]
+
+T = TypeVar("T")
 
 _UNSET: Any = object()
 
@@ -275,6 +278,16 @@ class AsyncBank131:
     @property
     def is_closed(self) -> bool:
         return self._closed
+
+    async def with_raw_response(self, call: Awaitable[T]) -> RawResponse[T]:
+        """Await ``call`` (any method of this client) and return its parsed result with the
+        HTTP answer: ``http_status``, ``headers``, ``request_id``, ``attempts``,
+        ``idempotency_key``::
+
+            response = await bank.with_raw_response(bank.sessions.status("ps_1"))
+            response.http_status, response.parsed.status
+        """
+        return await capture_answer(call)
 
     # ------------------------------------------------------------------ lifecycle
 

@@ -26,6 +26,7 @@ PUBLIC_MODULES = [
     "bank131_async.webhooks",
     "bank131_async.testing",
     "bank131_async.aiohttp_transport",
+    "bank131_async.response",
 ]
 
 
