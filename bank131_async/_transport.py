@@ -6,6 +6,7 @@ Every Bank 131 call is a POST, so whether a call is read-only is declared on its
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import logging
@@ -191,6 +192,7 @@ class Transport:
         "_sign_cached",
         "_signer",
         "_timeout",
+        "home_loop",
     )
 
     def __init__(
@@ -207,6 +209,9 @@ class Transport:
         limiter: anyio.Semaphore,
     ) -> None:
         self._http = http
+        #: The only event loop requests may come from (a client of an in-loop mock bank, whose
+        #: server cannot answer while another loop runs); ``None``: any.
+        self.home_loop: asyncio.AbstractEventLoop | None = None
         self._hosts = {"api": base_url.rstrip("/")}
         if kyc_base_url:
             self._hosts["kyc"] = kyc_base_url.rstrip("/")
@@ -263,6 +268,8 @@ class Transport:
                 f"cannot call {endpoint.path}: the client is closed; make calls inside "
                 "`async with AsyncBank131(...) as bank:`"
             )
+        if self.home_loop is not None and asyncio.get_running_loop() is not self.home_loop:
+            raise ConfigurationError(_OTHER_LOOP)
         url = self.url(endpoint, version, path_params)
         headers = dict(self._headers)
         if endpoint.header_signature:
@@ -391,6 +398,16 @@ class _Call:
             idempotency_key=self.key,
             attempts=self.attempts,
         )
+
+
+_OTHER_LOOP = (
+    "this mock runs on another event loop: the MockBank131 this client talks to was started in "
+    "a different event loop than this request's (a session-scoped mock used from a "
+    "function-scoped test?), so its server cannot answer. Set the loop scope of the test to "
+    'the mock\'s (pytest-asyncio: @pytest.mark.asyncio(loop_scope="session") or '
+    "asyncio_default_test_loop_scope = session in the pytest configuration), or use the "
+    "bank131_mock fixture (MockBankThread), which answers from any event loop"
+)
 
 
 def _as_timeout(value: float | httpx.Timeout) -> httpx.Timeout:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Sequence
 from types import TracebackType
 from typing import Any, Literal, Self, TypeVar
@@ -150,6 +151,8 @@ class AsyncBank131:
         #: Signs KYC bodies (CryptoPro); see ``bank131_async.resources.kyc``.
         self._kyc_signer = kyc_signer
         self._closed = False
+        self._is_view = False
+        self._home_loop: asyncio.AbstractEventLoop | None = None
         self._wire()
 
     def _wire(self) -> None:
@@ -165,6 +168,7 @@ class AsyncBank131:
             policy=self._policy,
             limiter=self._limiter,
         )
+        self._transport.home_loop = self._home_loop
         #: ``session/*`` methods and the polling helpers.
         self.sessions = SessionsResource(
             self._transport, config.api_version, events=self._webhook_hub
@@ -253,6 +257,8 @@ class AsyncBank131:
             else self._policy
         )
         view._closed = False
+        view._is_view = True
+        view._home_loop = self._home_loop
         view._wire()
         return view
 
@@ -291,11 +297,24 @@ class AsyncBank131:
 
     # ------------------------------------------------------------------ lifecycle
 
+    def _pin_to_loop(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        """Refuse requests from any other event loop, at once, with an error that says why
+        (an in-loop mock bank cannot answer them)."""
+        self._home_loop = self._transport.home_loop = loop
+
+    def _mark_closed(self) -> None:
+        """Closed without I/O: for a client whose HTTP client is not its own (the testing
+        fixture's), where closing has nothing to release."""
+        self._closed = True
+        self.webhooks.detach_all()
+
     async def aclose(self) -> None:
         """Close the pooled HTTP client (unless it was passed in). Idempotent."""
         if self._closed:
             return
         self._closed = True
+        if not self._is_view:
+            self.webhooks.detach_all()
         if self._owns_http:
             await self._http.aclose()
 

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 import anyio
 
@@ -94,6 +95,9 @@ class SessionEventHub:
         self.max_sessions = max_sessions
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._sources = 0
+        #: The webhook routers feeding this hub (``bank.webhooks.attach``), whichever view of
+        #: the client attached them: closing the client detaches them all.
+        self.routers: set[Any] = set()
 
     @property
     def active(self) -> bool:

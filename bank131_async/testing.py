@@ -23,21 +23,32 @@ from __future__ import annotations
 
 import base64
 import importlib.util
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import httpx
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from ._extras import require
 from ._keys import generate_key, private_pem, public_pem
+from ._retry import RetryPolicy
 from .converter import dumps_json, session_envelope
 from .models.webhooks import WebhookEvent
 from .signing import PrivateKeyInput, SignatureVerifier, load_private_key
 
+if TYPE_CHECKING:
+    from .client import AsyncBank131
+    from .mock import MockBankThread
+
 __all__ = [
     "WebhookSigner",
     "bank131_bank_key",
+    "bank131_client",
+    "bank131_client_options",
+    "bank131_mock",
+    "bank131_mock_options",
     "bank131_webhook_signer",
     "generate_key",
     "private_key_pem",
@@ -182,3 +193,48 @@ if importlib.util.find_spec("pytest") is not None:  # the helpers above work wit
     def bank131_webhook_signer(bank131_bank_key: rsa.RSAPrivateKey) -> WebhookSigner:
         """A :class:`WebhookSigner` over :func:`bank131_bank_key`."""
         return WebhookSigner(bank131_bank_key)
+
+    @pytest.fixture
+    def bank131_mock_options() -> dict[str, Any]:
+        """Options of the ``bank131_mock`` fixture (:class:`MockConfig` fields); override
+        this fixture to change them, e.g. ``{"auto_confirm_payouts": True}``."""
+        return {"confirm_delay": 0.01, "process_delay": 0.01, "webhook_url": "outbox"}
+
+    @pytest.fixture
+    def bank131_mock(
+        bank131_bank_key: rsa.RSAPrivateKey, bank131_mock_options: dict[str, Any]
+    ) -> Iterator[MockBankThread]:
+        """A running mock Bank 131 on 127.0.0.1, in a thread of its own, so it answers from
+        any event loop and under any async test plugin. Webhooks wait in its outbox:
+        ``await bank131_mock.deliver_webhooks(app)`` hands them to your ASGI app."""
+        require("the bank131_mock fixture", "testing", "uvicorn", "httptools")
+        from .mock import MockBankThread
+
+        with MockBankThread(bank_key=bank131_bank_key, **bank131_mock_options) as mock:
+            yield mock
+
+    @pytest.fixture
+    def bank131_client_options() -> dict[str, Any]:
+        """Options of the ``bank131_client`` fixture (``AsyncBank131`` arguments); override
+        this fixture to change them, e.g. ``{"max_retries": 0}``."""
+        return {"retry_policy": RetryPolicy(initial_backoff=0.01, max_backoff=0.1)}
+
+    @pytest.fixture
+    def bank131_client(
+        bank131_mock: MockBankThread, bank131_client_options: dict[str, Any]
+    ) -> Iterator[AsyncBank131]:
+        """An ``AsyncBank131`` connected to ``bank131_mock``.
+
+        It opens a connection per request (no keep-alive), so nothing in it belongs to one
+        event loop: it works in function- and session-scoped loops alike, and nothing is left
+        open when the test ends. (Measure speed with a client of your own.)
+        """
+        options = {
+            "http_client": httpx.AsyncClient(
+                limits=httpx.Limits(max_keepalive_connections=0), timeout=10.0
+            ),
+            **bank131_client_options,
+        }
+        client = bank131_mock.client(**options)
+        yield client
+        client._mark_closed()  # nothing of it is open: no await, so no event loop, needed

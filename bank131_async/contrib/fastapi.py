@@ -19,6 +19,22 @@ router and answers 200 (handled, duplicate, unknown type), 400 (bad signature or
 Passing the client (not just a ``SignatureVerifier``) also attaches ``router`` to it, so
 ``bank.sessions.wait_*`` resolve from these webhooks.
 
+**Create the client in the app's lifespan** and let the route find it at request time, so a
+lifespan that runs again (every test does) never stacks routes or listeners: the route looks
+up ``app.state.<name>``, attaches ``router`` to that client once, and a closing client detaches
+it again::
+
+    router = WebhookRouter()                      # module level, handlers registered once
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncBank131.from_env() as bank:
+            app.state.bank131 = bank
+            yield
+
+    app = FastAPI(lifespan=lifespan)
+    app.include_router(webhook_router(from_app_state("bank131"), router))
+
 Or verify inside your own route with the dependency::
 
     @app.post("/hooks")
@@ -39,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
+from .._logging import logger
 from ..errors import InvalidSignatureError, WebhookDecodeError
 from ..models.webhooks import WebhookEvent
 from ..resources.webhooks import WebhooksResource
@@ -57,13 +74,46 @@ from ._source import resolve_source
 if TYPE_CHECKING:
     from ..client import AsyncBank131
 
-__all__ = ["DEFAULT_PATH", "verified_webhook", "webhook_router"]
+__all__ = ["DEFAULT_PATH", "AppStateLookup", "from_app_state", "verified_webhook", "webhook_router"]
 
 DEFAULT_PATH = "/bank131/webhooks"
 
 
+class AppStateLookup:
+    """Finds the client on ``request.app.state.<name>`` at request time (see
+    :func:`from_app_state`)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, request: Request) -> AsyncBank131 | WebhooksResource | SignatureVerifier:
+        found = getattr(request.app.state, self.name, None)
+        if found is None:
+            raise LookupError(
+                f"app.state.{self.name} is not set: create the client in the app's lifespan "
+                f"(app.state.{self.name} = bank) before webhooks arrive"
+            )
+        return found  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        return f"from_app_state({self.name!r})"
+
+
+def from_app_state(name: str = "bank131") -> AppStateLookup:
+    """A receiver ``source`` that is the client stored on ``app.state.<name>`` by the app's
+    lifespan, looked up at each request."""
+    return AppStateLookup(name)
+
+
+_NOT_READY = Response(
+    b'{"error":"client not ready"}', status_code=503, media_type="application/json"
+)
+
+
 def webhook_router(
-    source: AsyncBank131 | WebhooksResource | SignatureVerifier,
+    source: AsyncBank131 | WebhooksResource | SignatureVerifier | AppStateLookup,
     router: WebhookRouter,
     *,
     path: str = DEFAULT_PATH,
@@ -73,14 +123,24 @@ def webhook_router(
     """An ``APIRouter`` with one ``POST path`` route receiving Bank 131 webhooks.
 
     ``source`` verifies signatures: the client (``bank_public_key`` must be configured; the
-    router is then attached to it for webhook-driven waits), its ``webhooks``, or a
-    ``SignatureVerifier``. A body over ``max_body_size`` bytes is answered 413 without being
-    read into memory.
+    router is then attached to it for webhook-driven waits), its ``webhooks``, a
+    ``SignatureVerifier``, or :func:`from_app_state` to find the client at request time
+    (until the lifespan has set it, deliveries are answered 503 and the bank re-sends). A
+    body over ``max_body_size`` bytes is answered 413 without being read into memory.
     """
-    verifier = resolve_source(source, router)
+    fixed = None if isinstance(source, AppStateLookup) else resolve_source(source, router)
     api = APIRouter(**api_router_options)
 
     async def bank131_webhook(request: Request) -> Response:
+        if fixed is not None:
+            verifier = fixed
+        else:
+            assert isinstance(source, AppStateLookup)
+            try:
+                verifier = resolve_source(source(request), router)  # attach() is idempotent
+            except LookupError as exc:
+                logger.error("webhook refused: %s", exc)
+                return _NOT_READY
         body = await _read(request, max_body_size)
         reply = (
             TOO_LARGE

@@ -9,6 +9,8 @@
 * :class:`MockBank131` -- the emulator on a free 127.0.0.1 port in the current event loop;
   ``url``, ``project``, keys (``partner_private_key_pem``, ``bank_public_key_pem``, ...),
   ``state``, ``faults``, ``config``, ``webhooks``, ``client(**overrides)``.
+* :class:`MockBankThread` -- the same in a thread of its own: usable from any event loop
+  (what the pytest fixture ``bank131_mock`` gives you).
 * :class:`MockBankApp` -- the same emulator as a raw ASGI app, for ``httpx.ASGITransport``.
 * ``python -m bank131_async.mock --port 8131`` -- from a shell.
 
@@ -33,6 +35,7 @@ from .config import MockConfig
 from .faults import Fault, FaultKind, Faults
 from .server import MockBank131
 from .state import JournalEntry, MockState, Operation, Refund, Session
+from .thread import MockBankThread
 from .webhooks import WebhookDelivery
 
 __all__ = [
@@ -42,6 +45,7 @@ __all__ = [
     "JournalEntry",
     "MockBank131",
     "MockBankApp",
+    "MockBankThread",
     "MockConfig",
     "MockState",
     "Operation",

@@ -37,7 +37,8 @@ class MockConfig:
     #: Collateral balance in kopecks; successful payouts debit it, successful payments do not
     #: credit it (incoming money settles elsewhere).
     wallet_balance: int = DEFAULT_WALLET_BALANCE
-    #: Where webhooks go; ``None`` switches them off.
+    #: Where webhooks go; ``None`` switches them off. ``"outbox"`` keeps them (signed) in
+    #: ``webhooks.outbox`` for ``deliver_webhooks(app)`` to hand to an ASGI app in your test.
     webhook_url: str | None = None
     #: Spelling of the session inside webhooks (1: ``payments``..., 2: ``payout_list``...).
     webhook_api_version: int = 2

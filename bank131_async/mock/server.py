@@ -27,7 +27,7 @@ from .config import MockConfig
 from .faults import Faults
 from .keys import generate_key, private_pem, public_pem
 from .state import MockState
-from .webhooks import WebhookSender
+from .webhooks import WebhookDelivery, WebhookSender, deliver_to_app
 
 if TYPE_CHECKING:
     from ..client import AsyncBank131
@@ -244,6 +244,7 @@ class MockBank131:
         self._sock: socket.socket | None = None
         self._server: SocketServer | None = None
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
         where = self.url if self._server is not None else "not running"
@@ -328,7 +329,20 @@ class MockBank131:
             "base_url": self.url,
         }
         settings.update(overrides)
-        return AsyncBank131(**settings)
+        client = AsyncBank131(**settings)
+        if self._loop is not None:
+            client._pin_to_loop(self._loop)
+        return client
+
+    async def deliver_webhooks(
+        self, app: Any, path: str = "/bank131/webhooks", *, at_least: int = 0, timeout: float = 5.0
+    ) -> list[WebhookDelivery]:
+        """Hand the webhooks kept in the outbox (``webhook_url="outbox"``) to the ASGI ``app``
+        (your FastAPI app) in this event loop, signed as the bank signs them, with no server;
+        see :func:`~bank131_async.mock.webhooks.deliver_to_app`."""
+        return await deliver_to_app(
+            self.app.webhooks, app, path, at_least=at_least, timeout=timeout
+        )
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -348,6 +362,7 @@ class MockBank131:
         if self._task is not None:
             raise RuntimeError("MockBank131 is already running")
         self._sock = bind_loopback(self._port)
+        self._loop = asyncio.get_running_loop()
         self._server = SocketServer(self.app, self._sock)
         self._task = asyncio.get_running_loop().create_task(self._server.serve_forever())
         for _ in range(1000):  # 5 s at most

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import threading
+from collections import deque
 from typing import Any
 
+import anyio
 import attrs
 import httpx
 from cryptography.hazmat.primitives import hashes
@@ -19,7 +22,10 @@ from .config import MockConfig
 from .state import Session
 from .wire import dumps
 
-__all__ = ["WebhookDelivery", "WebhookSender"]
+__all__ = ["OUTBOX", "WebhookDelivery", "WebhookSender", "deliver_to_app"]
+
+#: ``MockConfig.webhook_url`` value that keeps webhooks for :func:`deliver_to_app`.
+OUTBOX = "outbox"
 
 
 @attrs.define(eq=False)
@@ -29,6 +35,7 @@ class WebhookDelivery:
     type: str
     session_id: str
     body: bytes = attrs.field(repr=False)
+    signature: str = attrs.field(default="", repr=False)
     #: Per attempt: the HTTP status, or the name of the transport error.
     outcomes: list[int | str] = attrs.field(factory=list)
     delivered: bool = False
@@ -49,6 +56,10 @@ class WebhookSender:
         self._tasks: set[asyncio.Task[None]] = set()
         self._client: httpx.AsyncClient | None = None
         self._slots = asyncio.Semaphore(MAX_CONCURRENT_DELIVERIES)
+        #: Signed webhooks waiting for :func:`deliver_to_app` (``webhook_url="outbox"``).
+        #: A deque: the mock may run in another thread than the test that delivers them.
+        self.outbox: deque[WebhookDelivery] = deque()
+        self.outbox_filled = threading.Event()
 
     def send(self, kind: str, session: Session) -> None:
         url = self.config.webhook_url
@@ -62,8 +73,12 @@ class WebhookSender:
                 event["confirm_information"] = confirm_information
         body = dumps(event)
         signature = base64.b64encode(self._key.sign(body, padding.PKCS1v15(), hashes.SHA256()))
-        delivery = WebhookDelivery(kind, session.id, body)
+        delivery = WebhookDelivery(kind, session.id, body, signature=signature.decode())
         self.deliveries.append(delivery)
+        if url == OUTBOX:
+            self.outbox.append(delivery)
+            self.outbox_filled.set()
+            return
         task = asyncio.get_running_loop().create_task(
             self._deliver(url, body, signature.decode(), delivery)
         )
@@ -109,3 +124,39 @@ class WebhookSender:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+
+async def deliver_to_app(
+    sender: WebhookSender,
+    app: Any,
+    path: str = "/bank131/webhooks",
+    *,
+    at_least: int = 0,
+    timeout: float = 5.0,
+) -> list[WebhookDelivery]:
+    """POST the outbox's webhooks, signed as the bank signs them, into the ASGI ``app`` (your
+    FastAPI app) in the *calling* event loop, without a server; returns them with the answer of
+    this attempt in ``outcomes``. A delivery answered with anything but 200 goes back to the
+    outbox (the bank re-sends). ``at_least``: first wait (up to ``timeout`` seconds) until
+    that many are waiting -- the mock emits them on its own timers.
+    """
+    with anyio.fail_after(timeout):
+        while len(sender.outbox) < at_least:
+            sender.outbox_filled.clear()
+            if len(sender.outbox) >= at_least:
+                break
+            await anyio.to_thread.run_sync(sender.outbox_filled.wait, 0.05)
+    taken: list[WebhookDelivery] = []
+    while sender.outbox:
+        taken.append(sender.outbox.popleft())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bank131-mock") as client:
+        for delivery in taken:
+            headers = {"Content-Type": "application/json", "X-PARTNER-SIGN": delivery.signature}
+            response = await client.post(path, content=delivery.body, headers=headers)
+            delivery.outcomes.append(response.status_code)
+            if response.status_code == 200:
+                delivery.delivered = delivery.finished = True
+            else:
+                sender.outbox.append(delivery)
+    return taken

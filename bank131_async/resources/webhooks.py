@@ -59,6 +59,7 @@ class WebhooksResource:
         if not router.has_listener(self._hub.publish_event):
             router.add_listener(self._hub.publish_event)
             self._hub.attach_source()
+            self._hub.routers.add(router)
         return router
 
     def detach(self, router: WebhookRouter) -> None:
@@ -67,6 +68,13 @@ class WebhooksResource:
         if router.has_listener(self._hub.publish_event):
             router.remove_listener(self._hub.publish_event)
             self._hub.detach_source()
+        self._hub.routers.discard(router)
+
+    def detach_all(self) -> None:
+        """Detach every router this client's hub is fed by (the client closes: a router that
+        outlives it, such as a module-level one, must not keep feeding a dead client)."""
+        for router in list(self._hub.routers):
+            self.detach(router)
 
     def feed(self, event: WebhookEvent) -> None:
         """Publish an event you parsed yourself (without a router) to the waits."""

@@ -6,6 +6,7 @@ money-safety property the emulator exists to check.
 
 from __future__ import annotations
 
+import anyio
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -54,3 +55,21 @@ async def test_client_factory_needs_the_private_key(partner_key: rsa.RSAPrivateK
         with pytest.raises(RuntimeError, match="public key"):
             mock.client()
         assert "PRIVATE" not in repr(mock)
+
+
+async def test_a_client_of_a_mock_in_another_event_loop_fails_at_once() -> None:
+    """Defect: a session-scoped mock used from a function-scoped test loop hung 91 s, then
+    said "reconcile before trying anything else"."""
+    from bank131_async.errors import ConfigurationError
+    from bank131_async.mock import MockBankThread
+
+    with MockBankThread() as threaded:
+        # the in-loop emulator of that thread, and a client made by it: pinned to its loop
+        pinned = threaded.call(lambda mock: mock.client(max_retries=0))
+        with anyio.fail_after(2), pytest.raises(ConfigurationError, match="another event loop"):
+            await pinned.sessions.status("ps_1")
+        # the thread's own client factory answers from any loop
+        async with threaded.client(max_retries=0) as free:
+            session = await free.sessions.create()
+        assert session.status == "created"
+        await pinned.aclose()
