@@ -193,6 +193,7 @@ class Transport:
         "_signer",
         "_timeout",
         "home_loop",
+        "used",
     )
 
     def __init__(
@@ -212,6 +213,9 @@ class Transport:
         #: The only event loop requests may come from (a client of an in-loop mock bank, whose
         #: server cannot answer while another loop runs); ``None``: any.
         self.home_loop: asyncio.AbstractEventLoop | None = None
+        #: Whether a request was sent through this transport (an unclosed client that never
+        #: sent one holds no connection worth a ResourceWarning).
+        self.used = False
         self._hosts = {"api": base_url.rstrip("/")}
         if kyc_base_url:
             self._hosts["kyc"] = kyc_base_url.rstrip("/")
@@ -270,6 +274,7 @@ class Transport:
             )
         if self.home_loop is not None and asyncio.get_running_loop() is not self.home_loop:
             raise ConfigurationError(_OTHER_LOOP)
+        self.used = True
         url = self.url(endpoint, version, path_params)
         headers = dict(self._headers)
         if endpoint.header_signature:

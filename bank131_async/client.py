@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import Awaitable, Sequence
 from types import TracebackType
 from typing import Any, Literal, Self, TypeVar
@@ -13,7 +14,7 @@ import httpx
 
 from ._retry import RetryPolicy
 from ._transport import Transport
-from .config import ApiVersion, Config, Environment, TimeoutInput
+from .config import NOT_GIVEN, ApiVersion, Config, Environment, NotGiven, TimeoutInput
 from .errors import ConfigurationError
 from .hub import SessionEventHub
 from .resources.account_sessions import NominalSessionsResource, RkoSessionsResource
@@ -36,8 +37,6 @@ from .signing import PrivateKeyInput, PublicKeyInput, RequestSigner, SignatureVe
 __all__ = ["AsyncBank131"]
 
 T = TypeVar("T")
-
-_UNSET: Any = object()
 
 
 class AsyncBank131:
@@ -71,13 +70,13 @@ class AsyncBank131:
         *,
         private_key_password: str | bytes | None = None,
         bank_public_key: PublicKeyInput | Sequence[PublicKeyInput] | None = None,
-        environment: Environment = "demo",
+        environment: Environment | None = None,
         base_url: str | None = None,
         kyc_base_url: str | None = None,
         submerchant: str | None = None,
         timeout: TimeoutInput | None = None,
         max_retries: int | None = None,
-        api_version: ApiVersion = "v2",
+        api_version: ApiVersion | None = None,
         max_connections: int | None = None,
         retry_policy: RetryPolicy | None = None,
         http_backend: Literal["httpx", "aiohttp"] = "httpx",
@@ -85,31 +84,62 @@ class AsyncBank131:
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
         kyc_signer: KycSigner | None = None,
+        _parent: AsyncBank131 | None = None,
     ) -> None:
+        given: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("project", project),
+                ("private_key", private_key),
+                ("private_key_password", private_key_password),
+                ("bank_public_key", bank_public_key),
+                ("environment", environment),
+                ("base_url", base_url),
+                ("kyc_base_url", kyc_base_url),
+                ("submerchant", submerchant),
+                ("timeout", timeout),
+                ("max_retries", max_retries),
+                ("api_version", api_version),
+                ("max_connections", max_connections),
+            )
+            if value is not None
+        }
         if config is None:
             if project is None or private_key is None:
                 raise ConfigurationError(
                     "AsyncBank131 needs project= and private_key= (or config=Config.from_env())"
                 )
-            settings: dict[str, Any] = {
-                "project": project,
-                "private_key": private_key,
-                "private_key_password": private_key_password,
-                "bank_public_key": bank_public_key,
-                "environment": environment,
-                "base_url": base_url,
-                "kyc_base_url": kyc_base_url,
-                "submerchant": submerchant,
-                "api_version": api_version,
-            }
-            for name, value in (
-                ("timeout", timeout),
-                ("max_retries", max_retries),
-                ("max_connections", max_connections),
-            ):
-                if value is not None:
-                    settings[name] = value
-            config = Config(**settings)
+            config = Config(**given)
+        elif given:
+            raise ConfigurationError(
+                f"config= already holds every setting, so {', '.join(sorted(given))} would be "
+                "ignored; pass them in the Config (attrs.evolve(config, ...), or "
+                "Config.from_env(**overrides)) or drop config="
+            )
+        if retry_policy is not None and max_retries is not None:
+            raise ConfigurationError(
+                "pass max_retries= or retry_policy=, not both: the policy's max_retries is the "
+                "retry budget (RetryPolicy(max_retries=...))"
+            )
+        self._config = config
+        self._policy = retry_policy or RetryPolicy(max_retries=config.max_retries)
+        #: Signs KYC bodies (CryptoPro); see ``bank131_async.resources.kyc``.
+        self._kyc_signer = kyc_signer
+        self._closed = False
+        if _parent is not None:
+            self._share(_parent)
+        else:
+            self._build(http_backend, transport, http_client)
+        self._wire()
+
+    def _build(
+        self,
+        http_backend: str,
+        transport: httpx.AsyncBaseTransport | None,
+        http_client: httpx.AsyncClient | None,
+    ) -> None:
+        """What a client owns and its ``with_options`` views share: keys, pool, hub."""
+        config = self._config
         if transport is not None and http_client is not None:
             raise ConfigurationError("pass transport= or http_client=, not both")
         if http_backend == "aiohttp":
@@ -125,7 +155,6 @@ class AsyncBank131:
             raise ConfigurationError(
                 f"http_backend must be 'httpx' or 'aiohttp', got {http_backend!r}"
             )
-        self._config = config
         self._signer = RequestSigner(config.private_key, password=config.private_key_password)
         self._verifier = (
             SignatureVerifier(config.bank_public_key)
@@ -145,15 +174,20 @@ class AsyncBank131:
         # fast_acquire: an uncontended acquire does not yield to the event loop (one loop
         # step per request is measurable at thousands of requests per second).
         self._limiter = anyio.Semaphore(config.max_connections, fast_acquire=True)
-        self._policy = retry_policy or RetryPolicy(max_retries=config.max_retries)
         # Webhook-fed session snapshots; one per client, shared by its with_options views.
         self._webhook_hub = SessionEventHub()
-        #: Signs KYC bodies (CryptoPro); see ``bank131_async.resources.kyc``.
-        self._kyc_signer = kyc_signer
-        self._closed = False
         self._is_view = False
         self._home_loop: asyncio.AbstractEventLoop | None = None
-        self._wire()
+
+    def _share(self, parent: AsyncBank131) -> None:
+        self._signer = parent._signer
+        self._verifier = parent._verifier
+        self._http = parent._http
+        self._owns_http = False
+        self._limiter = parent._limiter
+        self._webhook_hub = parent._webhook_hub
+        self._is_view = True
+        self._home_loop = parent._home_loop
 
     def _wire(self) -> None:
         config = self._config
@@ -224,43 +258,49 @@ class AsyncBank131:
     def with_options(
         self,
         *,
-        timeout: TimeoutInput | None = None,
-        max_retries: int | None = None,
-        submerchant: str | None = _UNSET,
-        api_version: ApiVersion | None = None,
+        timeout: TimeoutInput | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
+        submerchant: str | NotGiven | None = NOT_GIVEN,
+        api_version: ApiVersion | NotGiven = NOT_GIVEN,
+        base_url: str | NotGiven | None = NOT_GIVEN,
+        kyc_base_url: str | NotGiven | None = NOT_GIVEN,
+        kyc_signer: KycSigner | NotGiven | None = NOT_GIVEN,
     ) -> AsyncBank131:
-        """A view with other per-request settings that shares this client's pool and keys.
+        """A view with other per-request settings that shares this client's pool, keys and
+        webhook hub; an argument left out keeps this client's value (``submerchant=None``
+        removes the submerchant).
 
-        Closing the view does not close the pool; close the original client.
+        It is built by the constructor, like any client, so every setting is checked the same
+        way. Closing the view does not close the pool; close the original client.
         """
-        changes: dict[str, Any] = {}
-        if timeout is not None:
-            changes["timeout"] = timeout
-        if max_retries is not None:
-            changes["max_retries"] = max_retries
-        if submerchant is not _UNSET:
-            changes["submerchant"] = submerchant
-        if api_version is not None:
-            changes["api_version"] = api_version
-        view = object.__new__(type(self))
-        view._config = attrs.evolve(self._config, **changes)
-        view._signer = self._signer
-        view._verifier = self._verifier
-        view._kyc_signer = self._kyc_signer
-        view._webhook_hub = self._webhook_hub
-        view._http = self._http
-        view._owns_http = False
-        view._limiter = self._limiter
-        view._policy = (
-            attrs.evolve(self._policy, max_retries=max_retries)
-            if max_retries is not None
-            else self._policy
+        changes: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("timeout", timeout),
+                ("max_retries", max_retries),
+                ("submerchant", submerchant),
+                ("api_version", api_version),
+                ("base_url", base_url),
+                ("kyc_base_url", kyc_base_url),
+            )
+            if value is not NOT_GIVEN
+        }
+        if not isinstance(retry_policy, NotGiven) and not isinstance(max_retries, NotGiven):
+            raise ConfigurationError("pass max_retries= or retry_policy=, not both")
+        if not isinstance(retry_policy, NotGiven):
+            policy = retry_policy
+            changes["max_retries"] = retry_policy.max_retries
+        elif not isinstance(max_retries, NotGiven):
+            policy = attrs.evolve(self._policy, max_retries=max_retries)
+        else:
+            policy = self._policy
+        return type(self)(
+            config=attrs.evolve(self._config, **changes),
+            retry_policy=policy,
+            kyc_signer=self._kyc_signer if isinstance(kyc_signer, NotGiven) else kyc_signer,
+            _parent=self,
         )
-        view._closed = False
-        view._is_view = True
-        view._home_loop = self._home_loop
-        view._wire()
-        return view
 
     # ------------------------------------------------------------------ properties
 
@@ -271,15 +311,6 @@ class AsyncBank131:
     @property
     def signer(self) -> RequestSigner:
         return self._signer
-
-    @property
-    def verifier(self) -> SignatureVerifier:
-        """Verifies bank signatures (webhooks); needs ``bank_public_key``."""
-        if self._verifier is None:
-            raise ConfigurationError(
-                "bank_public_key is not configured; pass the Bank 131 public key to verify webhooks"
-            )
-        return self._verifier
 
     @property
     def is_closed(self) -> bool:
@@ -328,6 +359,21 @@ class AsyncBank131:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+    def __del__(self) -> None:
+        # No I/O here (the loop may be gone): only say that the pool was never closed. A client
+        # that never sent a request has no connection open, so it is not worth a warning.
+        if getattr(self, "_closed", True) or getattr(self, "_is_view", True):
+            return
+        transport = getattr(self, "_transport", None)
+        if getattr(self, "_owns_http", False) and transport is not None and transport.used:
+            warnings.warn(
+                f"{self!r} was never closed, so its connections stay open: use it as "
+                "`async with AsyncBank131(...) as bank:` or call `await bank.aclose()`",
+                ResourceWarning,
+                source=self,
+                stacklevel=2,
+            )
 
     def __repr__(self) -> str:
         return (

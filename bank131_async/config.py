@@ -17,10 +17,12 @@ __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "DEMO_URL",
+    "NOT_GIVEN",
     "PRODUCTION_URL",
     "ApiVersion",
     "Config",
     "Environment",
+    "NotGiven",
 ]
 
 DEMO_URL = "https://demo.bank131.ru"
@@ -40,6 +42,28 @@ DEFAULT_MAX_RETRIES = 2
 #: with 20, 96 with 100; the aiohttp backend holds ~1,300-1,400 at any size). 20 keeps httpx
 #: out of that cliff and still allows ~600 req/s at a 30 ms round trip.
 DEFAULT_MAX_CONNECTIONS = 20
+
+
+class NotGiven:
+    """The type of :data:`NOT_GIVEN`: "this argument was left out", where ``None`` is a value
+    (``with_options(submerchant=None)`` removes the submerchant)."""
+
+    _instance: NotGiven | None = None
+
+    def __new__(cls) -> NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+#: The one "not given" sentinel of the SDK's signatures.
+NOT_GIVEN = NotGiven()
 
 Environment: TypeAlias = Literal["demo", "production"]
 ApiVersion: TypeAlias = Literal["v1", "v2"]

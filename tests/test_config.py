@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import math
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 import respx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bank131_async import AsyncBank131, Config, RequestSigner, SignatureVerifier
+from bank131_async import AsyncBank131, Config, RequestSigner, RetryPolicy, SignatureVerifier
 from bank131_async.config import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     DEMO_URL,
+    NOT_GIVEN,
     PRODUCTION_URL,
     to_timeout,
 )
@@ -80,7 +83,7 @@ def test_from_env_reads_every_variable(
     # The whole thing is usable: the encrypted key file loads with the password.
     bank = AsyncBank131(config=config)
     assert bank.signer.public_key.public_numbers() == partner_key.public_key().public_numbers()
-    assert bank.verifier.is_valid(b"{}", RequestSigner(bank_key).sign(b"{}"))
+    assert bank.webhooks.verifier.is_valid(b"{}", RequestSigner(bank_key).sign(b"{}"))
 
 
 def test_from_env_pem_text_wins_over_path(
@@ -358,13 +361,13 @@ def test_verifier_needs_bank_public_key(
     partner_key: rsa.RSAPrivateKey, bank_key: rsa.RSAPrivateKey
 ) -> None:
     with pytest.raises(ConfigurationError, match="bank_public_key is not configured"):
-        make_client(partner_key).verifier  # noqa: B018
+        make_client(partner_key).webhooks.verifier  # noqa: B018
     bank = make_client(
         partner_key, bank_public_key=[public_pem(bank_key), partner_key.public_key()]
     )
-    assert isinstance(bank.verifier, SignatureVerifier)
-    assert bank.verifier.is_valid(b"{}", RequestSigner(bank_key).sign(b"{}"))
-    assert bank.verifier.is_valid(b"{}", bank.signer.sign(b"{}"))
+    assert isinstance(bank.webhooks.verifier, SignatureVerifier)
+    assert bank.webhooks.verifier.is_valid(b"{}", RequestSigner(bank_key).sign(b"{}"))
+    assert bank.webhooks.verifier.is_valid(b"{}", bank.signer.sign(b"{}"))
 
 
 # --------------------------------------------------------------------------- with_options
@@ -492,3 +495,106 @@ async def test_injected_transport_is_used(partner_key: rsa.RSAPrivateKey) -> Non
     assert session.id == "ps_1"
     assert len(seen) == 1
     assert bank._http.is_closed
+
+
+# --------------------------------------------------------------------------- one path
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"timeout": 5}, {"max_retries": 1}, {"project": "other"}, {"environment": "production"}],
+    ids=lambda e: next(iter(e)),
+)
+def test_settings_beside_a_config_are_refused_not_ignored(
+    partner_key: rsa.RSAPrivateKey, extra: dict[str, Any]
+) -> None:
+    """Defect: AsyncBank131(config=cfg, timeout=5) silently ignored timeout."""
+    config = Config(project="p", private_key=partner_key)
+    with pytest.raises(ConfigurationError, match=f"{next(iter(extra))} would be ignored"):
+        AsyncBank131(config=config, **extra)
+
+
+def test_max_retries_beside_a_retry_policy_is_refused(partner_key: rsa.RSAPrivateKey) -> None:
+    with pytest.raises(ConfigurationError, match="not both"):
+        AsyncBank131(
+            project="p", private_key=partner_key, max_retries=3, retry_policy=RetryPolicy()
+        )
+
+
+def test_with_options_offers_every_per_request_setting_of_the_constructor() -> None:
+    """A view is built by the constructor; this keeps the two signatures in step (as
+    openai-python's copy() test does): a setting added to __init__ must be added to
+    with_options, or listed here as one a view shares with its client."""
+    shared_with_the_client = {
+        "project",  # another project is another client (and other keys)
+        "private_key",
+        "private_key_password",
+        "bank_public_key",
+        "environment",  # base_url/kyc_base_url can change per view
+        "max_connections",  # the pool is shared
+        "http_backend",
+        "transport",
+        "http_client",
+        "config",
+        "_parent",
+    }
+    init = set(inspect.signature(AsyncBank131.__init__).parameters) - {"self"}
+    view = set(inspect.signature(AsyncBank131.with_options).parameters) - {"self"}
+    assert view <= init
+    assert init - view == shared_with_the_client
+
+
+@pytest.mark.anyio
+async def test_with_options_none_removes_and_not_given_keeps(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    async with AsyncBank131(project="p", private_key=partner_key, submerchant="sub") as bank:
+        assert bank.with_options().config.submerchant == "sub"
+        assert bank.with_options(submerchant=None).config.submerchant is None
+        assert bank.with_options(timeout=3).config.submerchant == "sub"
+        with pytest.raises(ConfigurationError, match="not both"):
+            bank.with_options(max_retries=1, retry_policy=RetryPolicy())
+        assert bank.with_options(retry_policy=RetryPolicy(max_retries=7)).config.max_retries == 7
+    assert repr(NOT_GIVEN) == "NOT_GIVEN"
+    assert not NOT_GIVEN
+
+
+# --------------------------------------------------------------------------- ResourceWarning
+
+
+def _used_client(key: rsa.RSAPrivateKey) -> AsyncBank131:
+    async def use() -> AsyncBank131:
+        answer = httpx.Response(200, json={"status": "ok", "session": {"id": "s", "status": "x"}})
+        bank = AsyncBank131(
+            project="p",
+            private_key=key,
+            base_url="https://bank.test",
+            transport=httpx.MockTransport(lambda _: answer),
+        )
+        await bank.sessions.status("s")
+        return bank
+
+    return anyio.run(use)
+
+
+def test_a_used_client_collected_open_warns_and_names_the_fix(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    bank = _used_client(partner_key)
+    with pytest.warns(ResourceWarning, match="async with AsyncBank131"):
+        bank.__del__()
+    bank._mark_closed()  # the real collection later stays quiet
+
+
+def test_closed_unused_clients_and_views_do_not_warn(partner_key: rsa.RSAPrivateKey) -> None:
+    import warnings
+
+    bank = _used_client(partner_key)
+    view = bank.with_options(timeout=2)
+    unused = AsyncBank131(project="p", private_key=partner_key)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        view.__del__()
+        unused.__del__()
+        anyio.run(bank.aclose)
+        bank.__del__()

@@ -64,7 +64,8 @@ class Script:
 
 
 def client(key: rsa.RSAPrivateKey, script: Script, **kw: Any) -> AsyncBank131:
-    kw.setdefault("retry_policy", FAST)
+    if "max_retries" not in kw:
+        kw.setdefault("retry_policy", FAST)
     return AsyncBank131(
         project="p1",
         private_key=key,
