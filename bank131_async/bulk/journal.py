@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from attrs import frozen
 
@@ -149,7 +149,7 @@ class SqlJournal(ABC):
     def load_lock(self, batch_id: str) -> AbstractAsyncContextManager[None]:
         """Held while a batch loads: loads of one batch never run at once (PostgreSQL)."""
 
-    async def __aenter__(self) -> SqlJournal:
+    async def __aenter__(self) -> Self:
         await self.open()
         return self
 
@@ -247,6 +247,7 @@ class SqlJournal(ABC):
                 )
                 existing = {row[0]: row for row in rows}
             inserts: list[dict[str, Any]] = []
+            pending: dict[str, dict[str, Any]] = {}
             invalid_lines: list[dict[str, Any]] = []
             for offset, entry in enumerate(chunk):
                 position = seq + offset
@@ -265,11 +266,17 @@ class SqlJournal(ABC):
                         {"batch": batch_id, "line": entry.line, "item": item_id, "reason": reason}
                     )
                     issues.append(_invalid(item_id, entry.line, reason, None, None))
-                    if row[3] is None and row[4] not in (Outcome.SUCCEEDED, Outcome.FAILED):
-                        first = (
-                            f"line {row[5]}: duplicate id {item_id!r} (also on line "
-                            f"{entry.line}); neither is paid"
-                        )
+                    first = (
+                        f"line {row[5]}: duplicate id {item_id!r} (also on line "
+                        f"{entry.line}); neither is paid"
+                    )
+                    queued = pending.get(item_id)
+                    if queued is not None:
+                        # The first one is in this chunk, not yet written.
+                        if queued["outcome"] is None:
+                            queued.update(outcome=str(Outcome.INVALID), reason=first, payload=None)
+                            issues.append(_invalid(item_id, row[5], first, None, None, queued))
+                    elif row[3] is None and row[4] not in (Outcome.SUCCEEDED, Outcome.FAILED):
                         changed = await conn.execute(
                             self._sql(
                                 "UPDATE bulk_items SET outcome = 'invalid', reason = :reason, "
@@ -279,22 +286,29 @@ class SqlJournal(ABC):
                             ),
                             {"batch": batch_id, "item": item_id, "reason": first},
                         )
-                        if changed:
+                        if changed and row[4] != Outcome.INVALID:
                             issues.append(_invalid(item_id, row[5], first, None, None))
                     continue
                 values = _row_values(entry)
                 if row is None:
-                    inserts.append(
-                        {
-                            "batch": batch_id,
-                            "item": item_id,
-                            "seq": position,
-                            "line": entry.line,
-                            "load": load_id,
-                            **values,
-                        }
+                    insert = {
+                        "batch": batch_id,
+                        "item": item_id,
+                        "seq": position,
+                        "line": entry.line,
+                        "load": load_id,
+                        **values,
+                    }
+                    inserts.append(insert)
+                    pending[item_id] = insert
+                    existing[item_id] = (
+                        item_id,
+                        load_id,
+                        values["fp"],
+                        None,
+                        values["outcome"],
+                        entry.line,
                     )
-                    existing[item_id] = (item_id, load_id, values["fp"], None, None, entry.line)
                     if entry.error is not None:
                         issues.append(
                             _invalid(item_id, entry.line, values["reason"], None, None, values)

@@ -7,6 +7,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import anyio
+
 from bank131_async.mock import MockState
 
 #: The mock's outcome table (``bank131_async/mock/outcomes.py``): cards ending 0002 are
@@ -77,3 +79,40 @@ class Ledger:
     @property
     def paid_twice(self) -> list[str]:
         return sorted(k for k, n in self.started.items() if n > 1)
+
+
+class Watch:
+    """Events on the mock's ledger: ``await watch.started(n)`` returns once the bank has
+    started ``n`` payouts in all (the mock records them synchronously, in the test's loop)."""
+
+    def __init__(self, state: MockState) -> None:
+        self._state = state
+        self._waiters: list[tuple[int, anyio.Event]] = []
+        original = state.record
+
+        def record(event: str, *args: Any) -> None:
+            original(event, *args)
+            if event == "payout_started":
+                self._wake()
+
+        state.record = record  # type: ignore[method-assign,assignment]
+
+    @property
+    def count(self) -> int:
+        return sum(1 for e in self._state.journal if e.event == "payout_started")
+
+    def _wake(self) -> None:
+        count = self.count
+        for target, event in self._waiters:
+            if count >= target:
+                event.set()
+
+    async def started(self, target: int) -> None:
+        if self.count >= target:
+            return
+        event = anyio.Event()
+        self._waiters.append((target, event))
+        try:
+            await event.wait()
+        finally:
+            self._waiters.remove((target, event))
