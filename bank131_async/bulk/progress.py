@@ -9,6 +9,7 @@ seconds (logs, CI). Both are context managers whose ``update`` is an ``on_progre
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Mapping
@@ -66,7 +67,7 @@ class PlainProgress:
     def __init__(self, stream: IO[str] | None = None, every: float = 5.0) -> None:
         self._stream = stream if stream is not None else sys.stderr
         self._every = every
-        self._last = 0.0
+        self._last = -math.inf
         self._latest: Progress | None = None
 
     def __enter__(self) -> PlainProgress:
