@@ -44,6 +44,8 @@ class Progress:
         return self.processed / self.elapsed if self.elapsed > 0 else 0.0
 
     def describe(self) -> str:
+        if self.phase == "loading":
+            return f"loading batch {self.batch_id}"
         parts = [f"{o}: {self.counts.get(o, 0)}" for o in Outcome if self.counts.get(o, 0)]
         return (
             f"{self.phase} {self.done}/{self.total}, {self.in_flight} in flight, "
