@@ -182,9 +182,9 @@ class ItemFlow:
     # ------------------------------------------------------------------ the steps
 
     async def _run(self, claim: Claim) -> ItemResult:
+        """Resume from the journaled stage; every path ends by raising :class:`_Stop`."""
         session_id = claim.session_id
         stage = claim.stage
-        session: Session | None = None
         if session_id is None:
             item = self._item(claim)
             session_id = await self._create(claim)
@@ -193,14 +193,14 @@ class ItemFlow:
                 self.batch_id, claim.item_id, self.owner, session_id
             ):
                 raise _LostRow
-            session = await self._start(claim, item, session_id, fresh=True)
+            await self._start(claim, item, session_id, fresh=True)
             stage = Stage.STARTED
             await self._update(claim, stage=str(stage), payload=None)
         elif stage is Stage.SESSION:
-            session = await self._start(claim, self._item(claim), session_id, fresh=False)
+            await self._start(claim, self._item(claim), session_id, fresh=False)
             stage = Stage.STARTED
             await self._update(claim, stage=str(stage), payload=None)
-        if stage in (Stage.NEW, Stage.STARTED):
+        if stage is Stage.STARTED:
             session = await self._await_confirm(session_id)
             if session.next_action == NextAction.CONFIRM:
                 decision = await self._decide(claim, session)

@@ -161,8 +161,14 @@ class BulkRunner:
             self._progress()
             await self._pay(since)
         finally:
+            # Leases left behind would only delay the next run on another machine.
             with anyio.CancelScope(shield=True):
-                await self.journal.release(self.batch_id, self.owner)
+                try:
+                    await self.journal.release(self.batch_id, self.owner)
+                except Exception:
+                    logger.warning(
+                        "bulk %s: could not release leases", self.batch_id, exc_info=True
+                    )
         summary = await self.journal.summary(self.batch_id)
         summary.processed = self._processed
         summary.elapsed = time.monotonic() - self._started

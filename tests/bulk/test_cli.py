@@ -4,6 +4,7 @@ options, the ``--results`` lines, exit statuses, ``status``, and ``kill -9`` the
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import sqlite3
@@ -20,6 +21,9 @@ from tests.bulk.helpers import Ledger, Watch, expected, item, items, write_jsonl
 pytestmark = pytest.mark.anyio
 
 FAST = ("--poll", "0.01", "--no-progress")
+#: The suite's size; ``nox -s bulk_soak`` raises both.
+SOAK_ROUNDS = int(os.environ.get("BANK131_BULK_SOAK_ROUNDS", "3"))
+SOAK_ITEMS = int(os.environ.get("BANK131_BULK_SOAK_ITEMS", "300"))
 
 
 async def run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
@@ -179,7 +183,7 @@ async def test_sigkill_at_random_points_then_rerun_pays_every_item_exactly_once(
     mock: MockBank131, cli_env: dict[str, str], tmp_path: Path, batch_id: str
 ) -> None:
     """Several runs killed with SIGKILL mid-batch, lost answers throughout; reruns finish."""
-    count = 300
+    count, rounds = SOAK_ITEMS, SOAK_ROUNDS
     for route in ("session/create", "session/start/payout", "session/confirm"):
         mock.faults.add("drop_after", route=route, probability=0.03)
     write_jsonl(tmp_path / "items.jsonl", items(count))
@@ -197,8 +201,9 @@ async def test_sigkill_at_random_points_then_rerun_pays_every_item_exactly_once(
     rng = random.Random(131)
     watch = Watch(mock.state)
     kills = 0
-    for _ in range(3):
-        target = watch.count + rng.randint(20, 80)
+    step = max(10, count // (rounds + 2))
+    for _ in range(rounds):
+        target = watch.count + rng.randint(step // 4, step)
         if target >= count:
             break
         async with await anyio.open_process(command, env=cli_env, cwd=tmp_path) as process:
@@ -207,8 +212,8 @@ async def test_sigkill_at_random_points_then_rerun_pays_every_item_exactly_once(
             process.send_signal(signal.SIGKILL)
             assert await process.wait() == -signal.SIGKILL
             kills += 1
-    assert kills == 3
-    with anyio.fail_after(120):
+    assert kills == rounds
+    with anyio.fail_after(120 + count // 10):
         code, out, err = await run(command[3:], cli_env, tmp_path)
     assert code == 0, out + err
     ledger = Ledger(mock.state)

@@ -5,6 +5,7 @@ paid exactly once."""
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import re
 import signal
@@ -50,7 +51,7 @@ async def test_runner_processes_share_a_batch(
     runners: int,
     kill: bool,
 ) -> None:
-    count = 300
+    count = int(os.environ.get("BANK131_BULK_SOAK_ITEMS", "300"))
     for route in ("session/create", "session/start/payout", "session/confirm"):
         mock.faults.add("drop_after", route=route, probability=0.03)
     write_jsonl(tmp_path / "items.jsonl", items(count))
@@ -71,7 +72,7 @@ async def test_runner_processes_share_a_batch(
     )
     watch = Watch(mock.state)
     codes: dict[int, int] = {}
-    with anyio.fail_after(120):
+    with anyio.fail_after(120 + count // 10):
         async with anyio.create_task_group() as tg:
             processes = [
                 await anyio.open_process(command, env=cli_env, cwd=tmp_path) for _ in range(runners)
@@ -83,7 +84,7 @@ async def test_runner_processes_share_a_batch(
             for n in range(runners):
                 tg.start_soon(reap, n)
             if kill:
-                await watch.started(random.Random(3).randint(60, 150))
+                await watch.started(random.Random(3).randint(count // 5, count // 2))
                 processes[0].send_signal(signal.SIGKILL)
     processed = []
     for process in processes:
