@@ -71,11 +71,11 @@ async def test_an_expired_lease_is_taken_over_and_fences_the_old_owner(
 ) -> None:
     await load(journal, batch_id, 3)
     since = await journal.clock() + 1
-    assert len(await journal.claim(batch_id, "a", limit=5, lease=0.2, since=since)) == 3
+    assert len(await journal.claim(batch_id, "a", limit=5, lease=0.5, since=since)) == 3
     assert await journal.claim(batch_id, "b", limit=5, lease=60, since=since) == []
     assert await journal.others_busy(batch_id, "b", since)
     assert await journal.live_owners(batch_id) == ["a"]
-    await anyio.sleep(0.3)  # time itself is under test: the lease runs out
+    await anyio.sleep(0.7)  # time itself is under test: the lease runs out
     taken = await journal.claim(batch_id, "b", limit=5, lease=60, since=since)
     assert len(taken) == 3
     # a wakes up: every write it tries fails, so it drops the items
