@@ -202,22 +202,13 @@ class SqlJournal(ABC):
                 )
             seq = 0
             chunk: list[Entry] = []
-            if isinstance(entries, Iterator):
-                for entry in entries:
-                    chunk.append(entry)
-                    if len(chunk) >= CHUNK:
-                        for result in await self._load_chunk(batch_id, load_id, chunk, seq):
-                            yield result
-                        seq += len(chunk)
-                        chunk = []
-            else:
-                async for entry in entries:
-                    chunk.append(entry)
-                    if len(chunk) >= CHUNK:
-                        for result in await self._load_chunk(batch_id, load_id, chunk, seq):
-                            yield result
-                        seq += len(chunk)
-                        chunk = []
+            async for entry in _aiter(entries):
+                chunk.append(entry)
+                if len(chunk) >= CHUNK:
+                    for result in await self._load_chunk(batch_id, load_id, chunk, seq):
+                        yield result
+                    seq += len(chunk)
+                    chunk = []
             if chunk:
                 for result in await self._load_chunk(batch_id, load_id, chunk, seq):
                     yield result
@@ -247,6 +238,7 @@ class SqlJournal(ABC):
                 )
                 existing = {row[0]: row for row in rows}
             inserts: list[dict[str, Any]] = []
+            seen: list[dict[str, Any]] = []
             pending: dict[str, dict[str, Any]] = {}
             invalid_lines: list[dict[str, Any]] = []
             for offset, entry in enumerate(chunk):
@@ -315,16 +307,14 @@ class SqlJournal(ABC):
                         )
                     continue
                 if row[2] == values["fp"] and entry.error is None:
-                    await conn.execute(
-                        "UPDATE bulk_items SET load_id = :load, seq = :seq, line = :line "
-                        "WHERE batch_id = :batch AND item_id = :item",
+                    seen.append(
                         {
                             "batch": batch_id,
                             "item": item_id,
                             "load": load_id,
                             "seq": position,
                             "line": entry.line,
-                        },
+                        }
                     )
                 elif row[3] is None and row[4] not in (Outcome.SUCCEEDED, Outcome.FAILED):
                     # Changed, but nothing was ever started for it: the new version replaces it.
@@ -366,6 +356,15 @@ class SqlJournal(ABC):
                         "AND item_id = :item",
                         {"batch": batch_id, "item": item_id, "load": load_id},
                     )
+                # Seen in this load now: a second line with this id is a duplicate.
+                existing[item_id] = (item_id, load_id, *row[2:5], entry.line)
+            if seen:
+                # The same item again (a rerun, or another runner's load): only its place.
+                await conn.executemany(
+                    "UPDATE bulk_items SET load_id = :load, seq = :seq, line = :line "
+                    "WHERE batch_id = :batch AND item_id = :item",
+                    seen,
+                )
             if inserts:
                 await conn.executemany(
                     self._sql(
@@ -600,6 +599,15 @@ class SqlJournal(ABC):
             "SELECT 1 FROM bulk_invalid WHERE batch_id = :batch LIMIT 1", batch=batch_id
         )
         return bool(rows)
+
+
+async def _aiter(entries: Iterator[Entry] | AsyncIterator[Entry]) -> AsyncIterator[Entry]:
+    if isinstance(entries, Iterator):
+        for entry in entries:
+            yield entry
+    else:
+        async for entry in entries:
+            yield entry
 
 
 def _row_values(entry: Entry) -> dict[str, Any]:

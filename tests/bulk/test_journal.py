@@ -131,3 +131,16 @@ def test_postgres_without_the_driver_names_the_extra(monkeypatch: pytest.MonkeyP
     monkeypatch.setitem(sys.modules, "asyncpg", None)
     with pytest.raises(ConfigurationError, match=r"bank131-async\[postgres\]"):
         open_journal("postgresql://nobody@127.0.0.1/none")
+
+
+async def test_a_duplicate_of_a_journaled_item_is_caught_in_a_rerun(
+    journal: SqlJournal, batch_id: str
+) -> None:
+    await load(journal, batch_id, 2, "load-1")
+    rows = items(2)
+    entries = iter([Entry.parse(n, raw) for n, raw in enumerate([*rows, rows[0]], 1)])
+    issues = [r async for r in journal.load(batch_id, "load-2", entries)]
+    assert [(r.item_id, r.line) for r in issues] == [("it-1", 3), ("it-1", 1)]
+    summary = await journal.summary(batch_id)
+    assert summary.counts["invalid"] == 2
+    assert summary.pending == 1
