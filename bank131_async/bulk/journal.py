@@ -19,14 +19,16 @@ re-load of the same batch keeps what was done. The SQL is shared; :mod:`.sqlite`
 
 from __future__ import annotations
 
+import random
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from enum import StrEnum
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypeVar
 
+import anyio
 from attrs import frozen
 
 from .results import ItemResult, Outcome, Summary
@@ -36,6 +38,9 @@ __all__ = ["Claim", "Conn", "SqlJournal", "Stage"]
 
 #: Rows per load transaction and per results page: memory stays flat for any batch size.
 CHUNK = 500
+#: Tries of a statement the database rolled back on its own (a deadlock between runners).
+_ATTEMPTS = 5
+T = TypeVar("T")
 
 
 class Stage(StrEnum):
@@ -159,13 +164,35 @@ class SqlJournal(ABC):
     def _sql(self, text: str) -> str:
         return text.replace("{now}", self.now_sql).replace("{lock}", self.lock_sql)
 
+    def is_transient(self, exc: Exception) -> bool:
+        """Whether the database rolled the statement back on its own and it can simply run
+        again (PostgreSQL: a deadlock or a serialization failure between runners)."""
+        return False
+
+    async def _retry(self, fn: Callable[[], Awaitable[T]]) -> T:
+        for attempt in range(_ATTEMPTS):
+            try:
+                return await fn()
+            except Exception as exc:
+                if attempt == _ATTEMPTS - 1 or not self.is_transient(exc):
+                    raise
+                # The whole transaction was rolled back: running it again is the same request.
+                await anyio.sleep(random.uniform(0, 0.05 * 2**attempt))
+        raise AssertionError("unreachable")
+
     async def _fetch(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
-        async with self.connection() as conn:
-            return await conn.fetch(self._sql(sql), params)
+        async def once() -> list[tuple[Any, ...]]:
+            async with self.connection() as conn:
+                return await conn.fetch(self._sql(sql), params)
+
+        return await self._retry(once)
 
     async def _execute(self, sql: str, **params: Any) -> int:
-        async with self.connection() as conn:
-            return await conn.execute(self._sql(sql), params)
+        async def once() -> int:
+            async with self.connection() as conn:
+                return await conn.execute(self._sql(sql), params)
+
+        return await self._retry(once)
 
     # ------------------------------------------------------------------ clock
 
@@ -188,18 +215,13 @@ class SqlJournal(ABC):
         before a rerun means "do not pay it".
         """
         async with self.load_lock(batch_id):
-            async with self.transaction() as conn:
-                # Invalid is recomputed from this input: nothing was ever sent for those.
-                await conn.execute(
-                    "DELETE FROM bulk_invalid WHERE batch_id = :batch", {"batch": batch_id}
-                )
-                await conn.execute(
-                    self._sql(
-                        "DELETE FROM bulk_items WHERE batch_id = :batch AND outcome = 'invalid' "
-                        "AND session_id IS NULL"
-                    ),
-                    {"batch": batch_id},
-                )
+            # Invalid is recomputed from this input: nothing was ever sent for those.
+            await self._execute("DELETE FROM bulk_invalid WHERE batch_id = :batch", batch=batch_id)
+            await self._execute(
+                "DELETE FROM bulk_items WHERE batch_id = :batch AND outcome = 'invalid' "
+                "AND session_id IS NULL",
+                batch=batch_id,
+            )
             seq = 0
             chunk: list[Entry] = []
             async for entry in _aiter(entries):
@@ -221,6 +243,13 @@ class SqlJournal(ABC):
             )
 
     async def _load_chunk(
+        self, batch_id: str, load_id: str, chunk: list[Entry], seq: int
+    ) -> list[ItemResult]:
+        # Loading rewrites rows other runners may be renewing: a deadlock is rolled back and
+        # the chunk loaded again.
+        return await self._retry(lambda: self._load_chunk_once(batch_id, load_id, chunk, seq))
+
+    async def _load_chunk_once(
         self, batch_id: str, load_id: str, chunk: list[Entry], seq: int
     ) -> list[ItemResult]:
         issues: list[ItemResult] = []
@@ -455,12 +484,12 @@ class SqlJournal(ABC):
         )
 
     async def others_busy(self, batch_id: str, owner: str, since: float) -> bool:
-        """Whether rows that are work for this run are leased by another live runner (whose
-        rows this run takes over if that runner dies)."""
+        """Whether work of this run is left that ``owner`` does not hold: rows other runners
+        hold (taken over if they die), or rows a claim skipped because another runner's
+        transaction had them locked for a moment (PostgreSQL's ``SKIP LOCKED``: a load)."""
         rows = await self._fetch(
             f"SELECT 1 FROM bulk_items WHERE batch_id = :batch AND {_TODO} "
-            "AND lease_owner IS NOT NULL AND lease_owner <> :owner "
-            "AND lease_until >= {now} LIMIT 1",
+            "AND (lease_owner IS NULL OR lease_owner <> :owner) LIMIT 1",
             batch=batch_id,
             owner=owner,
             since=since,

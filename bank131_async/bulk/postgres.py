@@ -89,6 +89,10 @@ class PostgresJournal(SqlJournal):
         # The DSN may carry a password.
         return "PostgresJournal(...)"
 
+    def is_transient(self, exc: Exception) -> bool:
+        errors = self._asyncpg.exceptions
+        return isinstance(exc, errors.DeadlockDetectedError | errors.SerializationError)
+
     async def open(self) -> None:
         if self._pool is not None:
             return

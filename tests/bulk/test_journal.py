@@ -82,7 +82,9 @@ async def test_an_expired_lease_is_taken_over_and_fences_the_old_owner(
     assert not await journal.update(batch_id, "it-1", "a", lease=60, stage="started")
     assert not await journal.set_session(batch_id, "it-2", "a", "ps_late")
     assert await journal.update(batch_id, "it-1", "b", lease=60, create_attempts=1)
-    await journal.expire(batch_id, "b")
+    await journal.expire(batch_id, "b")  # b is known to be dead: c may take over at once
+    assert await journal.others_busy(batch_id, "c", since)
+    assert len(await journal.claim(batch_id, "c", limit=5, lease=60, since=since)) == 3
     assert not await journal.others_busy(batch_id, "c", since)
 
 
@@ -144,3 +146,49 @@ async def test_a_duplicate_of_a_journaled_item_is_caught_in_a_rerun(
     summary = await journal.summary(batch_id)
     assert summary.counts["invalid"] == 2
     assert summary.pending == 1
+
+
+async def test_a_statement_rolled_back_by_the_database_runs_again(
+    journal: SqlJournal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Deadlock(Exception):
+        pass
+
+    monkeypatch.setattr(journal, "is_transient", lambda exc: isinstance(exc, Deadlock))
+    calls = 0
+
+    async def flaky() -> int:
+        nonlocal calls
+        calls += 1
+        if calls < 3:
+            raise Deadlock
+        return 7
+
+    assert await journal._retry(flaky) == 7
+    assert calls == 3
+
+    async def broken() -> int:
+        raise ValueError("not transient")
+
+    with pytest.raises(ValueError, match="not transient"):
+        await journal._retry(broken)
+
+
+async def test_postgres_knows_its_transient_errors(postgres_url: str) -> None:
+    import asyncpg
+
+    journal = open_journal(postgres_url)
+    assert journal.is_transient(asyncpg.exceptions.DeadlockDetectedError("x"))
+    assert not journal.is_transient(asyncpg.exceptions.UniqueViolationError("x"))
+
+
+async def test_rows_a_claim_skipped_still_count_as_work_left(
+    journal: SqlJournal, batch_id: str
+) -> None:
+    # Unleased work (e.g. rows another runner's load transaction had locked when this runner
+    # claimed, so SKIP LOCKED passed them over) keeps the runner from leaving early.
+    await load(journal, batch_id, 2)
+    since = await journal.clock() + 1
+    assert await journal.others_busy(batch_id, "a", since)
+    assert len(await journal.claim(batch_id, "a", limit=5, lease=60, since=since)) == 2
+    assert not await journal.others_busy(batch_id, "a", since)  # a holds them itself

@@ -9,6 +9,7 @@ import os
 import random
 import re
 import signal
+import subprocess
 from pathlib import Path
 
 import anyio
@@ -75,7 +76,10 @@ async def test_runner_processes_share_a_batch(
     with anyio.fail_after(120 + count // 10):
         async with anyio.create_task_group() as tg:
             processes = [
-                await anyio.open_process(command, env=cli_env, cwd=tmp_path) for _ in range(runners)
+                await anyio.open_process(
+                    command, env=cli_env, cwd=tmp_path, stderr=subprocess.STDOUT
+                )
+                for _ in range(runners)
             ]
 
             async def reap(n: int) -> None:
@@ -87,10 +91,12 @@ async def test_runner_processes_share_a_batch(
                 await watch.started(random.Random(3).randint(count // 5, count // 2))
                 processes[0].send_signal(signal.SIGKILL)
     processed = []
+    outputs = []
     for process in processes:
         assert process.stdout is not None
         out = "" if kill and process is processes[0] else await read_all(process.stdout)
         await process.aclose()
+        outputs.append(out)
         match = re.search(r"this run: (\d+) items", out)
         processed.append(int(match.group(1)) if match else 0)
     if not kill:
@@ -98,7 +104,7 @@ async def test_runner_processes_share_a_batch(
         assert sum(processed) == count
     if kill:
         assert codes.pop(0) == -signal.SIGKILL
-    assert set(codes.values()) == {0}, codes
+    assert set(codes.values()) == {0}, (codes, outputs)
     check_paid_once(mock, count)
     async with open_journal(postgres_url) as journal:
         summary = await journal.summary(batch_id)
