@@ -1,144 +1,155 @@
-"""Bulk payout demo: hundreds of card payouts, concurrently, against the embedded mock bank.
+"""Bulk payout demo: the bulk CLI pays a generated file against the embedded mock bank.
 
     python examples/bulk_payout.py --count 300 --concurrency 50
 
-Each payout follows the flow the bank recommends (see ``pay``), with idempotency keys derived
-from the order id.
-A few cards are declined on purpose (the mock's outcome table: cards ending 0002 are declined
-by the issuer, 0051 have insufficient funds), and a few requests lose their answer after the
-bank processed them, so the retry-with-the-same-key path runs too. At the end the mock's
-journal proves that no order was paid twice.
+What it shows, end to end, with real sockets and a real runner process:
+
+1. A file of ``--count`` card payouts is generated. A few cards are declined on purpose (the
+   mock's outcome table: cards ending 0002 are declined by the issuer, 0051 have insufficient
+   funds), and the mock loses 2% of the answers of ``session/create``, ``start/payout`` and
+   ``confirm`` after processing them.
+2. ``python -m bank131_async.bulk run payouts.jsonl --batch-id demo ...`` runs with a progress
+   bar (in a terminal) and is killed with SIGKILL part-way (unless ``--no-crash``).
+3. The same command is run again: it resumes the batch from its journal and prints the summary.
+4. The mock bank's own ledger is checked: every payout item was paid at most once.
 """
 
 from __future__ import annotations
 
 import argparse
-import collections
-import time
-from typing import Literal
+import json
+import os
+import signal
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
 
 import anyio
 
-from bank131_async import AsyncBank131, PollSchedule
-from bank131_async.errors import Bank131Error, IdempotencyConflictError
-from bank131_async.mock import MockBank131
-from bank131_async.models import (
-    AmountDetails,
-    BankCard,
-    Participant,
-    ParticipantDetails,
-    PayoutDetails,
-    Session,
-    SessionStatus,
-)
+from bank131_async.mock import MockBank131, MockState
+from bank131_async.mock.keys import private_pem
 
-POLL = PollSchedule(initial=0.02, maximum=0.2)
+DECLINED, NO_FUNDS, GOOD = "4000000000000002", "4000000000000051", "4242424242424242"
 
 
 def card_for(order: int) -> str:
     if order % 23 == 0:
-        return "4000000000000002"  # declined by the issuer
+        return DECLINED
     if order % 37 == 0:
-        return "4000000000000051"  # insufficient funds
-    return "4242424242424242"
+        return NO_FUNDS
+    return GOOD
 
 
-async def open_session(bank: AsyncBank131, order: int) -> Session:
-    """``session/create`` moves no money, so if its answer is lost (the SDK then reports an
-    idempotency conflict: the first attempt was processed) another session is simply created
-    with a new key; the orphan expires unused."""
-    for attempt in range(3):
-        try:
-            return await bank.sessions.create(
-                metadata={"order_id": order}, idempotency_key=f"demo-{order}-create-{attempt}"
-            )
-        except IdempotencyConflictError:
-            continue
-    raise RuntimeError(f"order {order}: could not create a session")
+def payout(order: int) -> dict[str, Any]:
+    """One line of the file: an item as the bank's v2 payout request, plus its id."""
+    return {
+        "id": f"order-{order}",
+        "payout_details": {
+            "type": "card",
+            "card": {"type": "bank_card", "bank_card": {"number": card_for(order)}},
+        },
+        "amount_details": {"amount": 10_000 + order, "currency": "rub"},
+        "participant_details": {"recipient": {"full_name": "Ivan Ivanov"}},
+        "metadata": {"order": f"order-{order}"},
+    }
 
 
-async def pay(bank: AsyncBank131, order: int) -> str:
-    """Pay one order; return how it ended (``succeeded`` or the bank's error code).
-
-    create -> start_payout (the flow the bank recommends: once the session id is known, every
-    later step can be retried and reconciled with ``session/status``) -> wait for ``confirm``
-    -> confirm -> wait until final.
-    """
-    session = await open_session(bank, order)
-    await bank.sessions.start_payout(
-        session.id,
-        payout_details=PayoutDetails.from_card(BankCard(number=card_for(order))),
-        amount_details=AmountDetails(amount=10_000 + order, currency="rub"),
-        participant_details=ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov")),
-        idempotency_key=f"demo-{order}-payout",
-    )
-    session = await bank.sessions.wait_for_next_action(
-        session.id, "confirm", timeout=30, schedule=POLL
-    )
-    await bank.sessions.confirm(session.id, idempotency_key=f"demo-{order}-confirm")
-    session = await bank.sessions.wait_for_finished(session.id, timeout=30, schedule=POLL)
-    if session.status == SessionStatus.ACCEPTED:
-        return "succeeded"
-    payout = session.payout_list[0]
-    return payout.error.code if payout.error else str(session.status)
+def payouts_per_order(state: MockState) -> Counter[str]:
+    """How many payouts the mock bank started for each order (its ledger, not ours)."""
+    order_of = {
+        op.id: str((op.echo.get("metadata") or {}).get("order"))
+        for session in state.sessions.values()
+        for op in session.payouts
+    }
+    return Counter(order_of[e.operation_id] for e in state.entries("payout_started"))
 
 
-async def main(count: int, concurrency: int, backend: Literal["httpx", "aiohttp"]) -> int:
+async def started_payouts(state: MockState, target: int) -> None:
+    """Return once the mock bank has started ``target`` payouts (it records them in this
+    process, as the runner's requests arrive)."""
+    reached = anyio.Event()
+    record = state.record
+    started = len(state.entries("payout_started"))
+
+    def counting(event: str, *args: Any) -> None:
+        nonlocal started
+        record(event, *args)
+        if event == "payout_started":
+            started += 1
+            if started >= target:
+                reached.set()
+
+    state.record = counting  # type: ignore[method-assign,assignment]
+    try:
+        await reached.wait()
+    finally:
+        state.record = record  # type: ignore[method-assign]
+
+
+async def main(count: int, concurrency: int, crash: bool) -> int:
     async with MockBank131(confirm_delay=0.05, process_delay=0.05) as mock:
-        # 2% of the mutating calls are processed but their answer is dropped (seeded, so
-        # every run is the same): the SDK retries with the same idempotency key and reconciles
-        # instead of confirming or paying twice.
         drops = [
             mock.faults.add("drop_after", route=route, probability=0.02)
             for route in ("session/create", "session/start/payout", "session/confirm")
         ]
-        results: collections.Counter[str] = collections.Counter()
-        limiter = anyio.CapacityLimiter(concurrency)
-
-        async with AsyncBank131(
-            project=mock.project,
-            private_key=mock.partner_private_key_pem,
-            bank_public_key=mock.bank_public_key_pem,
-            base_url=mock.url,
-            http_backend=backend,
-        ) as bank:
-
-            async def worker(order: int) -> None:
-                async with limiter:
-                    try:
-                        results[await pay(bank, order)] += 1
-                    except Bank131Error as exc:
-                        results[f"sdk error: {type(exc).__name__}"] += 1
-
-            started = time.perf_counter()
-            async with anyio.create_task_group() as tg:
-                for order in range(1, count + 1):
-                    tg.start_soon(worker, order)
-            elapsed = time.perf_counter() - started
-
-        doubles = {k: v for k, v in mock.state.payouts_by_idempotency_key().items() if len(v) > 1}
-        print(
-            f"{count} payouts, concurrency {concurrency}, {elapsed:.2f} s "
-            f"({count / elapsed:.0f} payouts/s, each 5+ signed requests)"
-        )
-        for outcome, n in results.most_common():
-            print(f"  {outcome:<32} {n:>6}")
-        print(f"  paid out by the mock bank: {mock.state.paid_out() / 100:,.2f} RUB")
-        print(f"  answers lost after processing, recovered: {sum(d.hits for d in drops)}")
-        print(f"  orders paid twice: {len(doubles)}")
-        failed_sdk = sum(n for k, n in results.items() if k.startswith("sdk error"))
-        return 1 if doubles or failed_sdk or sum(results.values()) != count else 0
+        assert mock.partner_private_key is not None
+        env = {
+            **os.environ,
+            "BANK131_PROJECT": mock.project,
+            "BANK131_PRIVATE_KEY": private_pem(mock.partner_private_key).decode(),
+            "BANK131_BANK_PUBLIC_KEY": mock.bank_public_key_pem.decode(),
+            "BANK131_BASE_URL": mock.url,
+        }
+        with tempfile.TemporaryDirectory(prefix="bulk-demo-") as workdir:
+            items = Path(workdir) / "payouts.jsonl"
+            items.write_text("".join(json.dumps(payout(n)) + "\n" for n in range(1, count + 1)))
+            command = [
+                sys.executable, "-m", "bank131_async.bulk", "run", str(items),
+                "--batch-id", "demo", "--concurrency", str(concurrency),
+                "--results", "results.jsonl", "--poll", "0.05",
+            ]  # fmt: skip
+            print("$ python -m bank131_async.bulk run payouts.jsonl --batch-id demo "
+                  f"--concurrency {concurrency} --results results.jsonl", flush=True)  # fmt: skip
+            if crash:
+                async with await anyio.open_process(
+                    command, env=env, cwd=workdir, stdout=None, stderr=None
+                ) as runner:
+                    with anyio.fail_after(120):
+                        await started_payouts(mock.state, count * 2 // 5)
+                    runner.send_signal(signal.SIGKILL)
+                    await runner.wait()
+                started = len(mock.state.entries("payout_started"))
+                print(f"\n*** runner killed with SIGKILL after {started} payouts started; "
+                      "running the same command again ***\n", flush=True)  # fmt: skip
+            with anyio.fail_after(600):
+                done = await anyio.run_process(
+                    command, env=env, cwd=workdir, stdout=None, stderr=None, check=False
+                )
+            results = [
+                json.loads(line)
+                for line in (Path(workdir) / "results.jsonl").read_text().splitlines()
+            ]
+        per_order = payouts_per_order(mock.state)
+        twice = sorted(order for order, n in per_order.items() if n > 1)
+        succeeded = {r["id"] for r in results if r["status"] == "succeeded"}
+        paid = {e.operation_id for e in mock.state.entries("payout_succeeded")}
+        print(f"\nrunner exit status: {done.returncode}")
+        print(f"paid out by the mock bank: {mock.state.paid_out() / 100:,.2f} RUB "
+              f"in {len(paid)} payouts; results file: {len(succeeded)} succeeded")  # fmt: skip
+        print(f"answers lost after processing, recovered: {sum(d.hits for d in drops)}")
+        print(f"paid twice: {len(twice)}")
+        ok = done.returncode == 0 and not twice and len(paid) == len(succeeded)
+        return 0 if ok and len(results) == count else 1
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument(
-        "--backend",
-        choices=("aiohttp", "httpx"),
-        default="aiohttp",
-        help="HTTP backend (aiohttp: the fast pool for many concurrent payouts)",
+        "--no-crash", action="store_true", help="do not kill the first run part-way"
     )
     args = parser.parse_args()
-    raise SystemExit(anyio.run(main, args.count, args.concurrency, args.backend))
+    raise SystemExit(anyio.run(main, args.count, args.concurrency, not args.no_crash))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -221,6 +222,8 @@ class MockState:
     kyc_requests: dict[str, KycRequest] = attrs.field(factory=dict)
     #: (inn, agent_contract_number) -> KYC request id: the bank's duplicate check
     kyc_by_contract: dict[tuple[str, str], str] = attrs.field(factory=dict)
+    #: Called with every journal entry as it is recorded (tests wait on the ledger with it).
+    listeners: list[Callable[[JournalEntry], None]] = attrs.field(factory=list)
     _ids: itertools.count[int] = attrs.field(init=False, factory=lambda: itertools.count(1000))
 
     def new_id(self, prefix: str) -> str:
@@ -258,11 +261,12 @@ class MockState:
         )
 
     def record(self, event: str, session: Session, op: Operation, amount: int) -> None:
-        self.journal.append(
-            JournalEntry(
-                event, session.id, op.id, amount, op.currency, op.idempotency_key, now_iso()
-            )
+        entry = JournalEntry(
+            event, session.id, op.id, amount, op.currency, op.idempotency_key, now_iso()
         )
+        self.journal.append(entry)
+        for listener in self.listeners:
+            listener(entry)
 
     # -- assertions helpers for tests -------------------------------------------------------
 
