@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigurationError
+from .._extras import require
 from .journal import _SCHEMA, Conn, SqlJournal, to_numbered
 
 if TYPE_CHECKING:
@@ -29,12 +29,9 @@ _SCHEMA_LOCK = 131_131_000
 
 
 def _driver() -> Any:
-    try:
-        import asyncpg
-    except ImportError:
-        raise ConfigurationError(
-            "a PostgreSQL journal needs the asyncpg driver: pip install 'bank131-async[postgres]'"
-        ) from None
+    require("a PostgreSQL journal", "postgres", "asyncpg")
+    import asyncpg
+
     return asyncpg
 
 

@@ -50,7 +50,7 @@ def test_bulk_works_without_rich_and_postgres_without_asyncpg_names_the_extra() 
         "except Exception as exc:\n"
         "    print(type(exc).__name__, exc)\n"
     )
-    assert "ConfigurationError" in done.stdout, done.stderr
+    assert "MissingExtraError" in done.stdout, done.stderr
     assert "pip install 'bank131-async[postgres]'" in done.stdout
 
 
