@@ -1,4 +1,4 @@
-"""Shared fixtures: the anyio backend, throwaway RSA keys (generated once per run) and a
+"""Shared fixtures: throwaway RSA keys (generated once per run) and a
 webhook signer."""
 
 from __future__ import annotations
@@ -7,11 +7,6 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async.testing import WebhookSigner
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture(scope="session")

@@ -36,7 +36,7 @@ from bank131_async.resources.account_sessions import _AccountSessionsResource
 from tests.helpers import make_client
 from tests.resource_wire import BASE_URL, assert_not_sent, call_once, check_request
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 ACCOUNT = PayoutDetails.from_bank_account_ru(
     bik="044525974",

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
+import pytest_asyncio
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async import AsyncBank131, RetryPolicy
@@ -85,7 +86,7 @@ def client(key: rsa.RSAPrivateKey, url: str, **kw: object) -> AsyncBank131:
     )
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def answering() -> AsyncIterator[Server]:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
@@ -95,7 +96,7 @@ async def answering() -> AsyncIterator[Server]:
         yield server
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def hanging_up() -> AsyncIterator[Server]:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
@@ -106,7 +107,7 @@ async def hanging_up() -> AsyncIterator[Server]:
         yield server
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def silent() -> AsyncIterator[Server]:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
@@ -116,7 +117,7 @@ async def silent() -> AsyncIterator[Server]:
         yield server
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_round_trip(answering: Server, partner_key: rsa.RSAPrivateKey) -> None:
     async with client(partner_key, answering.url) as bank:
         sessions = await asyncio.gather(*(bank.sessions.status("ps_1") for _ in range(20)))
@@ -124,7 +125,7 @@ async def test_round_trip(answering: Server, partner_key: rsa.RSAPrivateKey) -> 
     assert answering.requests == 20
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_refused_connection_was_not_sent(partner_key: rsa.RSAPrivateKey) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -136,7 +137,7 @@ async def test_refused_connection_was_not_sent(partner_key: rsa.RSAPrivateKey) -
     assert info.value.attempts == 2  # not sent: retried even though nothing answered
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_hang_up_after_the_request_may_have_been_processed(
     hanging_up: Server, partner_key: rsa.RSAPrivateKey
 ) -> None:
@@ -147,7 +148,7 @@ async def test_hang_up_after_the_request_may_have_been_processed(
     assert info.value.idempotency_key == "k"
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_read_timeout_may_have_been_processed(
     silent: Server, partner_key: rsa.RSAPrivateKey
 ) -> None:
@@ -158,7 +159,7 @@ async def test_read_timeout_may_have_been_processed(
     assert info.value.attempts == 2
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_waiting_for_a_free_connection_times_out_as_not_sent(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -178,7 +179,7 @@ async def test_waiting_for_a_free_connection_times_out_as_not_sent(
                 await hog
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_compressed_answers_are_decoded_once(partner_key: rsa.RSAPrivateKey) -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
@@ -190,7 +191,7 @@ async def test_compressed_answers_are_decoded_once(partner_key: rsa.RSAPrivateKe
     assert session.id == "ps_1"
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_closing_the_client_closes_the_aiohttp_session(
     answering: Server, partner_key: rsa.RSAPrivateKey
 ) -> None:

@@ -373,7 +373,7 @@ def test_verifier_needs_bank_public_key(
 # --------------------------------------------------------------------------- with_options
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_with_options_shares_the_pool_and_changes_settings(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -414,7 +414,7 @@ async def test_with_options_shares_the_pool_and_changes_settings(
     assert bank._http.is_closed
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_with_options_rejects_bad_values(partner_key: rsa.RSAPrivateKey) -> None:
     async with make_client(partner_key) as bank:
         with pytest.raises(ConfigurationError):
@@ -428,7 +428,7 @@ async def test_with_options_rejects_bad_values(partner_key: rsa.RSAPrivateKey) -
 # --------------------------------------------------------------------------- lifecycle
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_owned_client_is_closed_on_exit(partner_key: rsa.RSAPrivateKey) -> None:
     bank = make_client(partner_key)
     async with bank as entered:
@@ -446,7 +446,7 @@ async def _use_then_fail(bank: AsyncBank131, error: Exception) -> None:
         raise error
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_owned_client_is_closed_even_when_the_body_raises(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -462,7 +462,7 @@ async def test_owned_client_is_closed_even_when_the_body_raises(
     assert bank.is_closed
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_injected_http_client_is_never_closed(partner_key: rsa.RSAPrivateKey) -> None:
     async with httpx.AsyncClient() as http:
         bank = make_client(partner_key, http_client=http)
@@ -482,7 +482,7 @@ async def test_injected_http_client_is_never_closed(partner_key: rsa.RSAPrivateK
     assert http.is_closed
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_injected_transport_is_used(partner_key: rsa.RSAPrivateKey) -> None:
     seen: list[httpx.Request] = []
 
@@ -544,7 +544,7 @@ def test_with_options_offers_every_per_request_setting_of_the_constructor() -> N
     assert init - view == shared_with_the_client
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_with_options_none_removes_and_not_given_keeps(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:

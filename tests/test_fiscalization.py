@@ -22,7 +22,7 @@ from bank131_async.models import (
 from bank131_async.resources import fiscalization
 from tests.resource_wire import assert_not_sent, call_once, check_request, ok
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 PATH = "/api/v1/fiscalization"
 PRICE = AmountDetails(amount=5_000, currency="rub")

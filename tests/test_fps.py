@@ -21,7 +21,7 @@ from bank131_async.models import (
 from bank131_async.resources import fps
 from tests.resource_wire import assert_not_sent, call_once, check_request, ok
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 VERSIONS = pytest.mark.parametrize("version", ["v1", "v2"])
 

@@ -20,7 +20,7 @@ from bank131_async.models import (
 from bank131_async.polling import wait_for_finished, wait_for_next_action
 from tests.webhook_helpers import session
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 # --------------------------------------------------------------------------- the hub
 

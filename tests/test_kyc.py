@@ -38,7 +38,7 @@ from tests.helpers import make_client
 from tests.kyc_people import legacy
 from tests.resource_wire import KYC_URL, assert_not_sent, call_once, check_request, ok
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 class RecordingSigner:

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+import pytest_asyncio
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async import AsyncBank131
@@ -80,7 +81,7 @@ class CountingServer:
         await asyncio.wait_for(self.closed.wait(), timeout=5)
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def server() -> AsyncIterator[CountingServer]:
     counting = CountingServer()
     srv = await asyncio.start_server(counting.handle, "127.0.0.1", 0)
@@ -95,7 +96,7 @@ def make(key: rsa.RSAPrivateKey, url: str, **kw: object) -> AsyncBank131:
     return AsyncBank131(project="p", private_key=key, base_url=url, max_retries=0, **kw)  # type: ignore[arg-type]
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_connections_are_pooled_and_closed_on_exit(
     server: CountingServer, partner_key: rsa.RSAPrivateKey
 ) -> None:
@@ -110,7 +111,7 @@ async def test_connections_are_pooled_and_closed_on_exit(
     assert bank.is_closed
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_connections_are_closed_when_the_body_raises(
     server: CountingServer, partner_key: rsa.RSAPrivateKey
 ) -> None:
@@ -125,7 +126,7 @@ async def test_connections_are_closed_when_the_body_raises(
     assert server.open == 0
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_max_connections_bounds_the_connections_in_use(
     server: CountingServer, partner_key: rsa.RSAPrivateKey
 ) -> None:
@@ -135,7 +136,7 @@ async def test_max_connections_bounds_the_connections_in_use(
     await server.wait_all_closed()
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_views_share_the_pool_and_do_not_close_it(
     server: CountingServer, partner_key: rsa.RSAPrivateKey
 ) -> None:
@@ -150,7 +151,7 @@ async def test_views_share_the_pool_and_do_not_close_it(
     await server.wait_all_closed()
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_injected_http_client_is_left_open(
     server: CountingServer, partner_key: rsa.RSAPrivateKey
 ) -> None:
@@ -162,7 +163,7 @@ async def test_injected_http_client_is_left_open(
     await server.wait_all_closed()
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_aclose_is_idempotent_and_later_calls_fail_clearly(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -198,7 +199,7 @@ async def _scenario(bank: AsyncBank131, server: CountingServer, how: str) -> Non
         assert task.cancelled()
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 @pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
 @pytest.mark.parametrize("how", ["normal", "exception", "cancel_mid_request", "cancel_mid_wait"])
 async def test_nothing_is_left_open_after_the_client_closes(

@@ -74,7 +74,7 @@ def key(partner_key: rsa.RSAPrivateKey) -> rsa.RSAPrivateKey:
     return partner_key
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_wait_for_confirm_returns_the_session_that_waits_for_it(
     key: rsa.RSAPrivateKey,
 ) -> None:
@@ -90,7 +90,7 @@ async def test_wait_for_confirm_returns_the_session_that_waits_for_it(
     assert script.polls == 3
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("final", "action", "fragment"),
     [
@@ -119,7 +119,7 @@ async def test_unreachable_action_raises_at_once(
     assert script.polls == 2
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_deadline_raises_wait_timeout_with_the_last_session(key: rsa.RSAPrivateKey) -> None:
     script = Statuses(session(op="in_progress"))
     started = time.monotonic()
@@ -135,7 +135,7 @@ async def test_deadline_raises_wait_timeout_with_the_last_session(key: rsa.RSAPr
     assert "next_action confirm" in str(info.value)
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_transient_errors_do_not_end_the_wait(key: rsa.RSAPrivateKey) -> None:
     down = (503, {"status": "error", "error": {"code": "internal_error"}})
     script = Statuses(down, down, (429, {}), session("accepted", op="succeeded"))
@@ -145,7 +145,7 @@ async def test_transient_errors_do_not_end_the_wait(key: rsa.RSAPrivateKey) -> N
     assert script.polls == 4
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_timeout_after_only_transient_errors_chains_the_last_error(
     key: rsa.RSAPrivateKey,
 ) -> None:
@@ -158,7 +158,7 @@ async def test_timeout_after_only_transient_errors_chains_the_last_error(
     assert info.value.__cause__ is not None
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_permanent_errors_end_the_wait(key: rsa.RSAPrivateKey) -> None:
     script = Statuses((401, {"status": "error", "error": {"code": "authentication_error"}}))
     async with bank(key, httpx.MockTransport(script)) as b:
@@ -167,7 +167,7 @@ async def test_permanent_errors_end_the_wait(key: rsa.RSAPrivateKey) -> None:
     assert script.polls == 1
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_wait_for_finished_waits_through_error_and_open_operations(
     key: rsa.RSAPrivateKey,
 ) -> None:
@@ -202,7 +202,7 @@ class Hanging(httpx.AsyncBaseTransport):
         raise AssertionError("unreachable")
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_deadline_cancels_the_request_in_flight(key: rsa.RSAPrivateKey) -> None:
     transport = Hanging()
     started = time.monotonic()
@@ -214,7 +214,7 @@ async def test_deadline_cancels_the_request_in_flight(key: rsa.RSAPrivateKey) ->
     assert transport.cancelled == 1
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_outer_cancellation_stops_the_wait_cleanly(key: rsa.RSAPrivateKey) -> None:
     transport = Hanging()
     async with bank(key, transport) as b:
@@ -224,7 +224,7 @@ async def test_outer_cancellation_stops_the_wait_cleanly(key: rsa.RSAPrivateKey)
     assert transport.cancelled == 1
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 @pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf"), True, "5"])
 async def test_bad_timeouts_are_rejected(key: rsa.RSAPrivateKey, timeout: Any) -> None:
     async with bank(key, httpx.MockTransport(Statuses(session()))) as b:
@@ -232,7 +232,7 @@ async def test_bad_timeouts_are_rejected(key: rsa.RSAPrivateKey, timeout: Any) -
             await b.sessions.wait_for_finished("ps_1", timeout=timeout)
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_unknown_action_is_rejected_before_polling(key: rsa.RSAPrivateKey) -> None:
     script = Statuses(session())
     async with bank(key, httpx.MockTransport(script)) as b:

@@ -13,7 +13,7 @@ from bank131_async.models import RecurrentTokenInfo
 from bank131_async.resources import recurrent
 from tests.resource_wire import assert_not_sent, call_once, check_request, ok
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 TOKEN = "2d5f6c7e8a9b0c1d2e3f4a5b6c7d8e9f"
 BODY = b'{"recurrent":{"token":"' + TOKEN.encode() + b'"}}'

@@ -22,7 +22,7 @@ from bank131_async.models import (
 from bank131_async.resources import reports
 from tests.resource_wire import assert_not_sent, call_once, check_request, ok
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 ACCOUNT = "40702810400000000333"
 

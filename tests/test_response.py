@@ -13,7 +13,7 @@ from bank131_async import AsyncBank131, RequestValidationError, RetryPolicy
 from bank131_async.models import Session
 from tests.payouts import card_payout
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 def _session(request: httpx.Request) -> httpx.Response:

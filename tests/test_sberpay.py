@@ -12,7 +12,7 @@ from bank131_async.resources import sberpay
 from tests.helpers import BASE_URL, make_client
 from tests.resource_wire import assert_not_sent, call_once, check_request, ok
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 def test_endpoints_are_declared() -> None:

@@ -111,7 +111,7 @@ def _surfaces(error: BaseException) -> list[str]:
     ]
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_no_secret_reaches_logs_reprs_errors_or_tracebacks(
     partner_key: rsa.RSAPrivateKey,
     bank_key: rsa.RSAPrivateKey,

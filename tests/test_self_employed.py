@@ -27,7 +27,7 @@ from bank131_async.resources import self_employed
 from tests.helpers import make_client
 from tests.resource_wire import BASE_URL, assert_not_sent, call_once, check_request, ok
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 INN = "500100732259"
 INN2 = "772345678901"

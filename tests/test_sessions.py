@@ -555,7 +555,7 @@ def _check_request(
         assert str(generated) == headers["X-PARTNER-IDEMPOTENCY-KEY"]
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 @pytest.mark.parametrize("key", ["order-42-payout", None], ids=["own-key", "generated-key"])
 @pytest.mark.parametrize("version", ["v2", "v1"])
 @pytest.mark.parametrize("case", CASE_PARAMS)
@@ -610,7 +610,7 @@ def test_every_session_method_has_a_wire_case() -> None:
     }  # fmt: skip
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 @pytest.mark.parametrize("case", CASE_PARAMS)
 async def test_submerchant_header_when_configured(
     case: Case, partner_key: rsa.RSAPrivateKey
@@ -633,7 +633,7 @@ async def test_submerchant_header_when_configured(
     )
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_with_options_switches_version_and_submerchant(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -653,7 +653,7 @@ async def test_with_options_switches_version_and_submerchant(
     assert session == EXPECTED
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_generated_keys_differ_per_call(partner_key: rsa.RSAPrivateKey) -> None:
     async with make_client(partner_key) as bank:
         with respx.mock(base_url=BASE_URL) as router:
@@ -669,7 +669,7 @@ async def test_generated_keys_differ_per_call(partner_key: rsa.RSAPrivateKey) ->
 # --------------------------------------------------------------------------- error answers
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("status", "error", "cls"),
     [
@@ -707,7 +707,7 @@ async def test_error_envelope_raises_typed_error(
     assert info.value.attempts == 1
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_idempotency_conflict_on_first_attempt_surfaces(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -730,7 +730,7 @@ async def test_idempotency_conflict_on_first_attempt_surfaces(
     assert route.call_count == 1
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 @pytest.mark.parametrize(
     "body",
     [
@@ -922,7 +922,7 @@ INVALID += [
 ]
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 @pytest.mark.parametrize(("call", "message"), INVALID)
 async def test_invalid_requests_send_nothing(
     call: Callable[[SessionsResource], Awaitable[Session]],
@@ -938,7 +938,7 @@ async def test_invalid_requests_send_nothing(
     assert router.calls.call_count == 0
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("client_timeout", "call_timeout", "expected"),
     [

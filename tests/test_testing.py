@@ -95,7 +95,7 @@ def test_fixture_signer(bank131_webhook_signer: WebhookSigner) -> None:  # noqa:
     assert "throwaway" in repr(bank131_webhook_signer)
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_client_trusts_the_signer(
     bank131_webhook_signer: WebhookSigner,  # noqa: F811
     partner_key: rsa.RSAPrivateKey,

@@ -25,7 +25,7 @@ from bank131_async.models import (
 from bank131_async.resources import tokens
 from tests.resource_wire import assert_not_sent, call_once, check_request, ok
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 def test_endpoints_are_declared() -> None:

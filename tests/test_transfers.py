@@ -33,7 +33,7 @@ from bank131_async.resources import transfers
 from tests.helpers import make_client
 from tests.resource_wire import BASE_URL, assert_not_sent, call_once, check_request, ok
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 V1 = f"{BASE_URL}/api/v1"
 RUB = AmountDetails(amount=1_000_000, currency="rub")

@@ -15,7 +15,7 @@ from bank131_async.resources import wallet
 from tests.helpers import BASE_URL, make_client
 from tests.resource_wire import call_once, check_request, ok
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 ANSWER = ok(wallets=[{"id": "131", "amount_details": {"amount": 13100, "currency": "rub"}}])
 

@@ -30,7 +30,7 @@ from bank131_async.webhooks import (
 )
 from tests.webhook_helpers import event_of, session
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 # --------------------------------------------------------------------------- routing
 

@@ -365,7 +365,7 @@ def test_decode_error_excerpt_is_redacted(
 # --------------------------------------------------------------------------- client attribute
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_client_parse_uses_bank_public_key(
     partner_key: rsa.RSAPrivateKey, bank_key: rsa.RSAPrivateKey
 ) -> None:
@@ -381,7 +381,7 @@ async def test_client_parse_uses_bank_public_key(
         )
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_client_without_bank_key_says_what_to_configure(
     partner_key: rsa.RSAPrivateKey, bank_key: rsa.RSAPrivateKey
 ) -> None:
@@ -399,7 +399,7 @@ async def _chunks(counter: list[int], size: int, count: int) -> AsyncIterator[by
         yield b"x" * size
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_read_capped_stops_reading_at_the_limit() -> None:
     consumed = [0]
     body = await read_capped(_chunks(consumed, 64, 10_000), declared=None, limit=100)
@@ -407,7 +407,7 @@ async def test_read_capped_stops_reading_at_the_limit() -> None:
     assert consumed[0] == 2  # the rest of the stream is never read
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_read_capped_trusts_a_declared_length_over_the_limit() -> None:
     consumed = [0]
     assert await read_capped(_chunks(consumed, 1, 1), declared="101", limit=100) is None

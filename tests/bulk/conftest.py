@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async import AsyncBank131, PollSchedule, RetryPolicy
@@ -25,7 +26,7 @@ FAST_RETRIES = RetryPolicy(max_retries=3, initial_backoff=0.01, max_backoff=0.05
 REQUIRE_POSTGRES = os.environ.get("BANK131_REQUIRE_POSTGRES") == "1"
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def mock(
     partner_key: rsa.RSAPrivateKey, bank_key: rsa.RSAPrivateKey
 ) -> AsyncIterator[MockBank131]:
@@ -35,7 +36,7 @@ async def mock(
         yield running
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def bank(mock: MockBank131) -> AsyncIterator[AsyncBank131]:
     async with mock.client(
         http_backend="aiohttp", retry_policy=FAST_RETRIES, timeout=5.0, max_connections=50

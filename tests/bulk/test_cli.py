@@ -18,7 +18,7 @@ from bank131_async.mock import MockBank131
 from tests.bulk.conftest import cli
 from tests.bulk.helpers import Ledger, Watch, expected, item, items, write_jsonl
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 FAST = ("--poll", "0.01", "--no-progress")
 #: The suite's size; ``nox -s bulk_soak`` raises both.

@@ -10,16 +10,17 @@ from pathlib import Path
 
 import anyio
 import pytest
+import pytest_asyncio
 
 from bank131_async.bulk import Entry, SqliteJournal, SqlJournal, open_journal
 from bank131_async.bulk.journal import Stage
-from bank131_async.errors import ConfigurationError
+from bank131_async.errors import MissingExtraError
 from tests.bulk.helpers import items
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest_asyncio.fixture(params=["sqlite", "postgres"])
 async def journal(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlJournal]:
     if request.param == "sqlite":
         opened: SqlJournal = SqliteJournal(tmp_path / "j.sqlite")
@@ -131,7 +132,7 @@ async def test_results_page_through_big_batches(journal: SqlJournal, batch_id: s
 
 def test_postgres_without_the_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "asyncpg", None)
-    with pytest.raises(ConfigurationError, match=r"bank131-async\[postgres\]"):
+    with pytest.raises(MissingExtraError, match=r"bank131-async\[postgres\]"):
         open_journal("postgresql://nobody@127.0.0.1/none")
 
 

@@ -22,7 +22,7 @@ from bank131_async.mock import MockBank131
 from tests.bulk.conftest import POLL, cli
 from tests.bulk.helpers import Ledger, Watch, expected, items, write_jsonl
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 def check_paid_once(mock: MockBank131, count: int) -> None:

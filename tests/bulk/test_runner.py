@@ -13,6 +13,7 @@ from typing import Any
 import anyio
 import anyio.lowlevel
 import pytest
+import pytest_asyncio
 
 from bank131_async import AsyncBank131, PollSchedule
 from bank131_async.bulk import (
@@ -31,7 +32,7 @@ from tests.bulk.conftest import POLL
 from tests.bulk.helpers import DECLINED_CARD, Ledger, Watch, expected, item, items
 from tests.contrib.servers import fastapi_receiver
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 def lose_answers(mock: MockBank131, probability: float = 0.05) -> None:
@@ -56,7 +57,7 @@ def check_ledger(mock: MockBank131, count: int) -> Ledger:
     return ledger
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def journal(tmp_path: Path) -> AsyncIterator[SqliteJournal]:
     async with SqliteJournal(tmp_path / "j.sqlite") as opened:
         yield opened

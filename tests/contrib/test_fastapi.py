@@ -20,7 +20,7 @@ from bank131_async.webhooks import WebhookRouter
 from tests.contrib.servers import serve_asgi
 from tests.payouts import card_payout
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_dependency_gives_the_event_and_feeds_the_waits(

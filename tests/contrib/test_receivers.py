@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+import pytest_asyncio
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 
@@ -19,7 +20,7 @@ from bank131_async.testing import WebhookSigner, webhook_payload
 from bank131_async.webhooks import WebhookRouter
 from tests.contrib.servers import RECEIVERS, ReceiverFactory, serve_aiohttp, serve_asgi
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 @pytest.fixture(params=sorted(RECEIVERS))
@@ -27,7 +28,7 @@ def receiver(request: pytest.FixtureRequest) -> ReceiverFactory:
     return RECEIVERS[request.param]
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(timeout=5) as client:
         yield client

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+import pytest_asyncio
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async import AsyncBank131, PollSchedule, RetryPolicy
@@ -15,7 +16,7 @@ POLL = PollSchedule(initial=0.01, maximum=0.05)
 FAST_RETRIES = RetryPolicy(max_retries=3, initial_backoff=0.01, max_backoff=0.05)
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def mock(
     partner_key: rsa.RSAPrivateKey, bank_key: rsa.RSAPrivateKey
 ) -> AsyncIterator[MockBank131]:
@@ -25,7 +26,7 @@ async def mock(
         yield running
 
 
-@pytest.fixture(params=["httpx", "aiohttp"])
+@pytest_asyncio.fixture(params=["httpx", "aiohttp"])
 async def bank(
     request: pytest.FixtureRequest, mock: MockBank131, partner_key: rsa.RSAPrivateKey
 ) -> AsyncIterator[AsyncBank131]:

@@ -35,7 +35,7 @@ def card_payout(number: str = "4242424242424242") -> PayoutDetails:
     return PayoutDetails.from_card(BankCard(number=number))
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_payout_flow_init_wait_confirm_wait_finished(
     bank: AsyncBank131, mock: MockBank131
 ) -> None:
@@ -68,7 +68,7 @@ async def test_payout_flow_init_wait_confirm_wait_finished(
     assert mock.state.wallet_balance == balance - 10_000
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_create_then_start_payout_in_api_v1(bank: AsyncBank131, mock: MockBank131) -> None:
     v1 = bank.with_options(api_version="v1")
     session = await v1.sessions.create()
@@ -92,7 +92,7 @@ async def test_create_then_start_payout_in_api_v1(bank: AsyncBank131, mock: Mock
     assert details.bank_account.system_type == "faster_payment_system"
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_declined_payout_finishes_cancelled_with_the_reason(bank: AsyncBank131) -> None:
     session = await bank.sessions.init_payout(
         payout_details=card_payout("4000000000000002"),
@@ -108,7 +108,7 @@ async def test_declined_payout_finishes_cancelled_with_the_reason(bank: AsyncBan
     assert error.code == "declined_by_issuer_bank"
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_cancel_instead_of_confirm(bank: AsyncBank131, mock: MockBank131) -> None:
     session = await bank.sessions.init_payout(
         payout_details=card_payout(),
@@ -128,7 +128,7 @@ async def test_cancel_instead_of_confirm(bank: AsyncBank131, mock: MockBank131) 
     assert mock.state.paid_out() == 0
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_payment_with_delayed_capture_partial_capture_and_refund(
     bank: AsyncBank131, mock: MockBank131
 ) -> None:
@@ -165,7 +165,7 @@ async def test_payment_with_delayed_capture_partial_capture_and_refund(
     assert refunds[0].status == RefundStatus.IN_PROGRESS
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_wrong_key_is_rejected_by_the_bank(
     mock: MockBank131, bank_key: rsa.RSAPrivateKey
 ) -> None:
@@ -178,7 +178,7 @@ async def test_wrong_key_is_rejected_by_the_bank(
     assert info.value.code == "authentication_error"
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_unknown_project_is_rejected_by_the_bank(
     mock: MockBank131, partner_key: rsa.RSAPrivateKey
 ) -> None:

@@ -45,7 +45,7 @@ from bank131_async.resources import (
 
 from .conftest import POLL
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 RUB = "rub"
 SETTLEMENT = "40702810400000000333"

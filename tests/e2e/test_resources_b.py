@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+import pytest_asyncio
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async import AsyncBank131
@@ -34,7 +35,7 @@ from tests.kyc_people import legacy, person
 
 from .conftest import POLL
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 INN = "500100732259"
 AMOUNT = AmountDetails(amount=10_000, currency="rub")
@@ -220,7 +221,7 @@ def fake_cryptopro(payload: bytes) -> str:
     return base64.b64encode(b"test-signature:" + payload[:16]).decode()
 
 
-@pytest.fixture(params=["httpx", "aiohttp"])
+@pytest_asyncio.fixture(params=["httpx", "aiohttp"])
 async def kyc_bank(
     request: pytest.FixtureRequest, mock: MockBank131, partner_key: rsa.RSAPrivateKey
 ) -> AsyncIterator[AsyncBank131]:

@@ -8,7 +8,7 @@ import pytest
 from tests.e2e.soak import soak
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_a_thousand_payouts_under_faults_pay_once_and_tell_the_truth() -> None:
     report = await soak(1000, concurrency=100)
     print("\n".join(report.lines()))

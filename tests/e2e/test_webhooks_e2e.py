@@ -29,7 +29,7 @@ from bank131_async.testing import WebhookSigner, sign_webhook
 from bank131_async.webhooks import WebhookRouter
 from tests.contrib.servers import RECEIVERS, ReceiverFactory
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 #: Waits must not need this: webhooks answer first. Long enough that any poll is visible.
 SLOW_FALLBACK = PollSchedule(initial=30.0, maximum=30.0)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import httpx
-import pytest
+import pytest_asyncio
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async.mock import MockBank131, MockBankApp, MockConfig
 from tests.mock.mockbank_helpers import FAST, Bank
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def mock_app(
     partner_key: rsa.RSAPrivateKey, bank_key: rsa.RSAPrivateKey
 ) -> AsyncIterator[MockBankApp]:
@@ -25,14 +25,14 @@ async def mock_app(
         await app.aclose()
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def bank(mock_app: MockBankApp, partner_key: rsa.RSAPrivateKey) -> AsyncIterator[Bank]:
     transport = httpx.ASGITransport(app=mock_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
         yield Bank(client, partner_key, mock_app.config.project)
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def server(
     partner_key: rsa.RSAPrivateKey, bank_key: rsa.RSAPrivateKey
 ) -> AsyncIterator[MockBank131]:
@@ -40,7 +40,7 @@ async def server(
         yield mock
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def wire(server: MockBank131, partner_key: rsa.RSAPrivateKey) -> AsyncIterator[Bank]:
     """The signing client over a real socket to ``server``."""
     async with httpx.AsyncClient(base_url=server.url, timeout=5) as client:

@@ -9,7 +9,7 @@ import pytest
 from bank131_async.mock import MockBankApp
 from tests.mock.mockbank_helpers import Bank
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 ESCROW = "40702810400000000333"
 

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.mock.mockbank_helpers import Bank, sign
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 BODY = json.dumps({"session_id": "ps_1"}).encode()
 

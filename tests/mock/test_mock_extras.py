@@ -8,7 +8,7 @@ import pytest
 
 from tests.mock.mockbank_helpers import Bank
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def _ok(bank: Bank, method: str, body: dict[str, Any]) -> dict[str, Any]:

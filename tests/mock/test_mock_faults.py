@@ -11,7 +11,7 @@ import pytest
 from bank131_async.mock import Fault, FaultKind, Faults, MockBank131, MockBankApp
 from tests.mock.mockbank_helpers import Bank, card_payout
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_server_serves_over_loopback(server: MockBank131, wire: Bank) -> None:

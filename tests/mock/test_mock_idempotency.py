@@ -7,7 +7,7 @@ import pytest
 from bank131_async.mock import MockBankApp
 from tests.mock.mockbank_helpers import Bank, card_payout
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_replay_is_rejected_and_pays_once(bank: Bank, mock_app: MockBankApp) -> None:

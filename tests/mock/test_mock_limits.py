@@ -9,11 +9,12 @@ from collections.abc import AsyncIterator
 
 import anyio
 import pytest
+import pytest_asyncio
 
 from bank131_async.mock import MockBank131, MockBankApp
 from tests.mock.mockbank_helpers import Bank, sign
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 LEVELS = 100_000
 DEEP_ARRAY = b"[" * LEVELS + b"]" * LEVELS
@@ -67,7 +68,7 @@ async def test_body_cap_in_process(bank: Bank, mock_app: MockBankApp) -> None:
     assert response.json()["session"]["status"] == "created"
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def capped(server: MockBank131) -> MockBank131:
     server.config.max_body_size = 1024
     return server

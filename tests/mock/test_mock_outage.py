@@ -24,7 +24,7 @@ from bank131_async.models import (
 )
 from tests.mock.mockbank_helpers import FAST, Bank, card_payout
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 def _port(mock: MockBank131) -> int:

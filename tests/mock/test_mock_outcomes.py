@@ -10,7 +10,7 @@ from bank131_async.mock import MockBankApp
 from bank131_async.mock.outcomes import Facts, payout_failure
 from tests.mock.mockbank_helpers import Bank, card_payment, card_payout
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def _run(bank: Bank, method: str, body: dict[str, Any]) -> Any:

@@ -9,7 +9,7 @@ from bank131_async.mock.partner import admit
 from bank131_async.mock.routes import ROUTES, resolve
 from tests.mock.mockbank_helpers import Bank
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from bank131_async.models import (
 from bank131_async.polling import PollSchedule
 from tests.payouts import card_payout
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 POLL = PollSchedule(initial=0.005, maximum=0.02)
 

@@ -19,7 +19,7 @@ from bank131_async.mock import MockBank131
 from bank131_async.mock.__main__ import main
 from bank131_async.mock.server import bind_loopback
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_keys_and_repr(server: MockBank131, partner_key: rsa.RSAPrivateKey) -> None:

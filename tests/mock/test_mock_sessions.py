@@ -10,7 +10,7 @@ import pytest
 from bank131_async.mock import MockBankApp
 from tests.mock.mockbank_helpers import CARD, Bank, card_payment, card_payout
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 

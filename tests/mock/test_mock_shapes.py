@@ -12,7 +12,7 @@ import pytest
 from bank131_async.mock import MockBankApp
 from tests.mock.mockbank_helpers import Bank, card_payment, card_payout
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 def _put(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:

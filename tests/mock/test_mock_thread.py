@@ -14,7 +14,7 @@ from bank131_async import TransportError
 from bank131_async.mock import MockBankThread
 from tests.payouts import card_payout
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_faults_added_from_the_test_thread_apply() -> None:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+import pytest_asyncio
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async.mock import MockBankApp, MockConfig
 from tests.mock.mockbank_helpers import FAST, Bank, Receiver, card_payment, card_payout, verify
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def receiver() -> AsyncIterator[Receiver]:
     async with Receiver() as r:
         yield r
