@@ -94,27 +94,33 @@ class _Flow:
         self.mock = mock
         self.report = report
 
-    def _check(self, exc: Bank131Error, key: str | None) -> None:
+    def _spent(self, key: str) -> bool:
+        return key in self.mock.state.idempotency_keys
+
+    def _check(self, exc: Bank131Error, key: str, spent_before: bool) -> None:
+        """A call that says "not processed" must not have spent its key: the key was free when
+        the call began (an earlier call may have spent it: that is not this call's to report)."""
         self.report.errors_seen += 1
-        if key is not None and not exc.maybe_processed and key in self.mock.state.idempotency_keys:
+        if not exc.maybe_processed and not spent_before and self._spent(key):
             self.report.lies.append(f"{key}: {type(exc).__name__}: {exc}")
 
     async def _keyed(self, key: str, call: Callable[[], Awaitable[T]], tries: int = 8) -> None:
         """Repeat a call with the same key until the bank has processed it: safe whether or
         not an earlier attempt was processed (a conflict means one was)."""
         for attempt in range(tries):
+            before = self._spent(key)
             try:
                 await call()
                 return
             except IdempotencyConflictError as exc:
-                self._check(exc, key)
+                self._check(exc, key, before)
                 return  # an earlier call with this key was processed
             except ApiError as exc:
-                self._check(exc, key)
+                self._check(exc, key, before)
                 if not exc.retryable and not exc.maybe_processed:
                     raise  # the bank's definite no
             except Bank131Error as exc:
-                self._check(exc, key)
+                self._check(exc, key, before)
             await anyio.sleep(0.01 * (attempt + 1))
         await call()
 
@@ -167,7 +173,7 @@ class _Flow:
             try:
                 session = await self.bank.sessions.create(idempotency_key=key)
             except Bank131Error as exc:
-                self._check(exc, key)
+                self._check(exc, key, False)
                 continue
             return session.id
         raise Bank131Error(f"order {order}: no session after 10 tries")
