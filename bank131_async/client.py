@@ -10,7 +10,9 @@ import anyio
 import attrs
 import httpx
 
+from ._fast_transport import FastSender
 from ._retry import RetryPolicy
+from ._signing_pool import SigningPool
 from ._transport import Transport
 from .config import ApiVersion, Config, Environment, TimeoutInput
 from .errors import ConfigurationError
@@ -49,10 +51,17 @@ class AsyncBank131:
 
     ``max_connections`` bounds the requests in flight: excess calls queue inside the SDK
     (without a pool timeout) instead of inside httpx. ``retry_policy`` replaces the default
-    backoff (its ``max_retries`` then wins over ``max_retries``). ``http_backend="aiohttp"``
-    sends through aiohttp's connection pool (asyncio only, ``pip install
-    'bank131-async[aiohttp]'``): about 3x the throughput of httpx's pool at 100 concurrent
-    requests (see ``benchmarks/``).
+    backoff (its ``max_retries`` then wins over ``max_retries``).
+
+    ``http_backend="auto"`` (the default) is the fast path: on asyncio, the SDK's own requests
+    go straight to an aiohttp connection pool (not through the ``AsyncClient`` layer), and
+    under concurrency request bodies are signed in a helper process on the second core. It
+    steps aside by itself: while respx, pytest-httpx or any other patch of httpx's send path
+    is active, for URLs the ``AsyncClient`` sends through a proxy (``HTTPS_PROXY`` ...), and
+    under trio, requests go through the ``AsyncClient`` as plain httpx would send them.
+    ``http_backend="httpx"`` always sends through the ``AsyncClient`` and signs on the loop;
+    ``"aiohttp"`` plugs an aiohttp-backed httpx transport into the ``AsyncClient``. See
+    ``benchmarks/``.
 
     ``kyc_signer`` signs passport-verification requests (``bank.kyc``) with your CryptoPro
     certificate: a callable, sync or async, from payload bytes to signature text (see
@@ -75,7 +84,7 @@ class AsyncBank131:
         api_version: ApiVersion = "v2",
         max_connections: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        http_backend: Literal["httpx", "aiohttp"] = "httpx",
+        http_backend: Literal["auto", "httpx", "aiohttp"] = "auto",
         config: Config | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
@@ -107,6 +116,12 @@ class AsyncBank131:
             config = Config(**settings)
         if transport is not None and http_client is not None:
             raise ConfigurationError("pass transport= or http_client=, not both")
+        fast = (
+            http_backend == "auto"
+            and transport is None
+            and http_client is None
+            and FastSender.available()
+        )
         if http_backend == "aiohttp":
             if transport is not None or http_client is not None:
                 raise ConfigurationError(
@@ -116,9 +131,9 @@ class AsyncBank131:
             from .aiohttp_transport import AiohttpTransport
 
             transport = AiohttpTransport(config.max_connections)
-        elif http_backend != "httpx":
+        elif http_backend not in ("auto", "httpx"):
             raise ConfigurationError(
-                f"http_backend must be 'httpx' or 'aiohttp', got {http_backend!r}"
+                f"http_backend must be 'auto', 'httpx' or 'aiohttp', got {http_backend!r}"
             )
         self._config = config
         self._signer = RequestSigner(config.private_key, password=config.private_key_password)
@@ -137,6 +152,10 @@ class AsyncBank131:
             timeout=config.timeout,
             follow_redirects=False,
         )
+        # The fast path (see _fast_transport and _signing_pool) only for a client the SDK
+        # built: an injected client or transport is used exactly as given.
+        self._fast = FastSender(self._http, config.max_connections) if fast else None
+        self._signing = SigningPool(self._signer) if fast else None
         # fast_acquire: an uncontended acquire does not yield to the event loop (one loop
         # step per request is measurable at thousands of requests per second).
         self._limiter = anyio.Semaphore(config.max_connections, fast_acquire=True)
@@ -160,6 +179,9 @@ class AsyncBank131:
             timeout=config.timeout,
             policy=self._policy,
             limiter=self._limiter,
+            max_in_flight=config.max_connections,
+            signing=self._signing,
+            fast=self._fast,
         )
         #: ``session/*`` methods and the polling helpers.
         self.sessions = SessionsResource(
@@ -243,6 +265,8 @@ class AsyncBank131:
         view._http = self._http
         view._owns_http = False
         view._limiter = self._limiter
+        view._fast = self._fast
+        view._signing = self._signing
         view._policy = (
             attrs.evolve(self._policy, max_retries=max_retries)
             if max_retries is not None
@@ -283,7 +307,13 @@ class AsyncBank131:
             return
         self._closed = True
         if self._owns_http:
-            await self._http.aclose()
+            try:
+                if self._signing is not None:
+                    self._signing.close()
+                if self._fast is not None:
+                    await self._fast.aclose()
+            finally:
+                await self._http.aclose()
 
     async def __aenter__(self) -> Self:
         return self
