@@ -11,8 +11,10 @@ involved.
 
 The loop still signs **inline** when none of the client's requests is on the network: then it
 has no I/O to overlap (concurrency 1, where a round trip to the helper would only add latency),
-or it would sit idle waiting for the helper (then both cores sign). It also signs inline while
-the helper starts (it is started on the first concurrent request, without waiting for it).
+or it would sit idle waiting for the helper (then both cores sign). It also signs inline until
+the helper runs: it is started (without waiting for it) once ``_START_AFTER`` bodies were
+signed while other requests were in flight, so a script or test that makes a handful of
+concurrent calls never pays for a process start (~100 ms of CPU on the other core).
 Signing inline whenever the helper has a backlog was tried and rejected: at 1,000 concurrent
 requests the loop then signed 80% of the bodies itself and the helper idled.
 
@@ -47,6 +49,8 @@ from .signing import RequestSigner
 
 __all__ = ["SigningPool"]
 
+#: Concurrent signatures made on the loop before the helper is worth starting.
+_START_AFTER: Final = 32
 _FRAME: Final = struct.Struct(">I")
 _READY: Final = b"ready"
 _READ_SIZE: Final = 1 << 16
@@ -293,6 +297,7 @@ class SigningPool:
 
     __slots__ = (
         "__weakref__",
+        "_concurrent",
         "_disabled",
         "_helper",
         "_key_der",
@@ -310,6 +315,7 @@ class SigningPool:
         self._key_der = b""
         #: Bodies the helper signed (the rest were signed on the loop); for the benchmarks.
         self.offloaded = 0
+        self._concurrent = 0
         _pools.add(self)
 
     @property
@@ -322,7 +328,9 @@ class SigningPool:
         helper = self._helper
         if helper is None or helper.dead or not helper.ready or in_flight == 0:
             if helper is None and in_flight and not self._disabled:
-                self._start()
+                self._concurrent += 1
+                if self._concurrent >= _START_AFTER:
+                    self._start()
             return self.sign_inline(body)
         try:
             loop = asyncio.get_running_loop()
