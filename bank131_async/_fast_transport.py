@@ -1,10 +1,11 @@
-"""The default client's fast path: the SDK's own requests go straight to aiohttp on asyncio.
+"""The default client's fast path: the SDK's own requests skip ``httpx.AsyncClient`` on asyncio.
 
 ``httpx.AsyncClient`` costs about 110 µs of CPU per request before its transport runs, and its
-default pool costs more per request the more connections it holds (encode/httpx#3215); a
-hand-written aiohttp client pays neither. So when the SDK built the HTTP client itself, its
-requests skip the ``AsyncClient`` layer and go through one ``aiohttp.ClientSession``.
-:meth:`FastSender.usable` keeps that invisible, checked on every request:
+default pool costs more per request the more connections it holds (encode/httpx#3215); even a
+hand-written aiohttp client spends ~80 µs on a round trip. So when the SDK built the HTTP
+client itself, its requests go through :mod:`bank131_async._http11`, a minimal keep-alive
+HTTP/1.1 client on asyncio protocols (~20 µs). :meth:`FastSender.usable` keeps that
+invisible, checked on every request:
 
 * **a user's HTTP mocks win**: while any method through which httpx sends (``AsyncClient``'s
   send path, ``AsyncHTTPTransport``, httpcore's pool and connections) is not httpx's or
@@ -14,23 +15,24 @@ requests skip the ``AsyncClient`` layer and go through one ``aiohttp.ClientSessi
 * **proxies**: the ``AsyncClient`` reads ``HTTP(S)_PROXY``/``ALL_PROXY``/``NO_PROXY`` when it is
   built, as httpx always does; a URL that it would send through a proxy is sent through it;
 * **trio** (or any loop that is not asyncio): through the ``AsyncClient``;
+* anything unusual (credentials in the URL, a header value httpx would have to judge):
+  through the ``AsyncClient``;
 * **TLS**: verified with httpx's own default context (certifi, ``SSL_CERT_FILE``/``_DIR``).
 
-Failures are mapped to the httpx exceptions the pipeline classifies, and the mapping is the
-one thing this module must get exactly right: only what happens before a byte of the request
-can have left (connecting, waiting for a pooled connection) becomes ``ConnectError`` /
-``ConnectTimeout`` ("not sent"); everything after becomes a read/protocol error ("may have been
-processed"). Tested over real sockets in ``tests/test_fast_transport.py``.
+Failures are mapped to the httpx exceptions the pipeline classifies, and the mapping is exact
+because this code owns the socket: what fails before the request's first byte is written
+(connecting, TLS, an idle connection found closed) becomes ``ConnectError``/``ConnectTimeout``
+("not sent"); everything after becomes a read/protocol error ("may have been processed").
+Tested over real sockets in ``tests/test_fast_transport.py``.
 
-One ``ClientSession`` per event loop: when the client is used from a new loop (a new
+Connections belong to one event loop: when the client is used from a new loop (a new
 ``asyncio.run``, pytest-asyncio's function-scoped loops), the old loop's connections are closed
-and a new session opens.
+and new ones open.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ssl
 from collections.abc import Mapping
 from typing import Any
@@ -38,10 +40,8 @@ from typing import Any
 import httpcore
 import httpx
 
-try:
-    import aiohttp
-except ImportError:  # pragma: no cover - aiohttp is a dependency; tolerate a broken install
-    aiohttp = None  # type: ignore[assignment]
+from ._http11 import ConnectTimedOut, MaybeSent, NotSent, Pool, ReadTimedOut, encode_request
+from ._http11 import split_url as _split_url
 
 __all__ = ["FastSender"]
 
@@ -100,33 +100,31 @@ def mocks_active() -> bool:
 
 
 class FastSender:
-    """Sends through aiohttp when no one would notice (see the module docstring)."""
+    """Sends through :mod:`._http11` when no one would notice (see the module docstring)."""
 
     __slots__ = (
+        "_dict_size",
         "_direct",
         "_http",
-        "_limit",
-        "_loop",
-        "_session",
+        "_pool",
         "_ssl",
-        "_timeouts",
+        "_targets",
         "_transport",
+        "attempts",
     )
 
     def __init__(self, http: httpx.AsyncClient, max_connections: int) -> None:
         self._http = http
         self._transport = http._transport
-        self._limit = max_connections
-        self._session: aiohttp.ClientSession | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._dict_size = len(vars(http))
+        self._pool: Pool | None = None
         self._ssl: ssl.SSLContext | None = None
-        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
-        # URL prefix -> whether httpx would send it without a proxy (decided once per host).
+        # URL -> whether httpx would send it straight, without a proxy (decided once).
         self._direct: dict[str, bool] = {}
-
-    @staticmethod
-    def available() -> bool:
-        return aiohttp is not None
+        # URL -> (scheme, host, port, target, Host header).
+        self._targets: dict[str, tuple[str, str, int, bytes, bytes]] = {}
+        #: Requests this path tried to send (for tests and diagnostics).
+        self.attempts = 0
 
     def usable(self, url: str) -> bool:
         """Whether ``url`` may go the fast way now: asyncio, no active mock, no proxy."""
@@ -137,7 +135,9 @@ class FastSender:
         if _watch.active():
             return False
         http = self._http
-        if http._transport is not self._transport or (http.__dict__.keys() & _INSTANCE_HOOKS):
+        if http._transport is not self._transport or (
+            len(vars(http)) != self._dict_size and vars(http).keys() & _INSTANCE_HOOKS
+        ):
             return False  # someone swapped the client's transport or patched the instance
         direct = self._direct.get(url)
         if direct is None:
@@ -147,53 +147,30 @@ class FastSender:
         return direct
 
     def _is_direct(self, url: str) -> bool:
-        """httpx would send ``url`` without a proxy (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY)."""
+        """httpx would send ``url`` without a proxy (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY), and
+        the URL is one this path sends (http/https, no credentials)."""
         parsed = httpx.URL(url)
-        return (
-            parsed.scheme in ("http", "https")
-            and self._http._transport_for_url(parsed) is self._transport
-        )
+        target = _split_url(parsed)
+        if target is None:
+            return False
+        if len(self._targets) < 1024:
+            self._targets[url] = target
+        return self._http._transport_for_url(parsed) is self._transport
 
-    def _client(self) -> aiohttp.ClientSession:
-        loop = asyncio.get_running_loop()
-        session = self._session
-        if session is not None and self._loop is loop and not session.closed:
-            return session
-        if session is not None:
-            _discard(session, self._loop)
-        self._loop = loop
-        self._session = session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(
-                limit=self._limit, limit_per_host=0, ssl=self._ssl_context()
-            ),
-            cookie_jar=aiohttp.DummyCookieJar(),
-            # The AsyncClient decided proxies already (see usable()); never again here.
-            trust_env=False,
-            # Bodies are bytes, so aiohttp sets Content-Length; the SDK sets the rest.
-            skip_auto_headers=("Content-Type",),
-        )
-        return session
+    def _pool_for(self, loop: asyncio.AbstractEventLoop) -> Pool:
+        pool = self._pool
+        if pool is not None and pool.loop is loop:
+            return pool
+        if pool is not None:
+            pool.close()  # the previous loop's connections: unusable from this loop
+        self._pool = pool = Pool(loop)
+        return pool
 
-    def _ssl_context(self) -> ssl.SSLContext | bool:
+    def _ssl_context(self) -> ssl.SSLContext:
         if self._ssl is None:
             # httpx's default verification: certifi, or SSL_CERT_FILE / SSL_CERT_DIR.
             self._ssl = httpx.create_ssl_context(trust_env=True)
         return self._ssl
-
-    def _timeout(self, timeout: httpx.Timeout) -> aiohttp.ClientTimeout:
-        key = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-        cached = self._timeouts.get(key)
-        if cached is None:
-            cached = self._timeouts[key] = aiohttp.ClientTimeout(
-                total=None,
-                # aiohttp's `connect` covers waiting for a pooled connection *plus* connecting:
-                # the sum never fails earlier than httpx would. (The SDK queues excess calls on
-                # its own semaphore, so the pool itself rarely waits.)
-                connect=_sum(timeout.pool, timeout.connect),
-                sock_connect=timeout.connect,
-                sock_read=timeout.read,
-            )
-        return cached
 
     async def send(
         self,
@@ -202,73 +179,71 @@ class FastSender:
         body: bytes,
         headers: Mapping[str, str],
         timeout: httpx.Timeout,
-    ) -> httpx.Response:
-        session = self._client()
+    ) -> httpx.Response | None:
+        """The answer, or ``None`` when this request must go through httpx after all."""
+        target = self._targets.get(url)
+        if target is None:
+            target = _split_url(httpx.URL(url))
+            if target is None:
+                return None
+        scheme, host, port, path, netloc = target
+        request = encode_request(method, path, netloc, headers, body)
+        if request is None:
+            return None
+        pool = self._pool_for(asyncio.get_running_loop())
+        key = (scheme, host, port)
+        self.attempts += 1
         try:
-            async with session.request(
-                method,
-                url,
-                data=body,
-                headers=headers,
-                timeout=self._timeout(timeout),
-                allow_redirects=False,
-            ) as response:
-                content = await response.read()
-                status = response.status
-                raw_headers = response.raw_headers
-        except aiohttp.ConnectionTimeoutError as exc:  # waiting for/opening a connection
-            raise httpx.ConnectTimeout(_text(exc, "connect timeout"), request=None) from exc
-        except aiohttp.ClientConnectorError as exc:  # refused, DNS, TLS handshake
-            raise httpx.ConnectError(_text(exc, "connect error")) from exc
-        except aiohttp.ServerDisconnectedError as exc:
-            raise httpx.RemoteProtocolError(_text(exc, "server disconnected")) from exc
-        except TimeoutError as exc:  # aiohttp's read timeout
-            raise httpx.ReadTimeout(_text(exc, "read timeout")) from exc
-        except aiohttp.ClientError as exc:  # reset, broken answer: after the request left
-            raise httpx.ReadError(_text(exc, type(exc).__name__)) from exc
-        except ValueError as exc:  # an URL or header aiohttp refuses, before sending
-            raise httpx.UnsupportedProtocol(_text(exc, "invalid request")) from exc
+            conn = pool.take(key)
+            if conn is None:
+                conn = await pool.connect(
+                    key, self._ssl_context() if scheme == "https" else None, timeout.connect
+                )
+            try:
+                status, raw_headers, content = await conn.exchange(request, timeout.read)
+            except BaseException:
+                pool.release(conn)
+                raise
+            pool.put(key, conn)
+        except ConnectTimedOut as exc:
+            raise httpx.ConnectTimeout(str(exc)) from exc
+        except NotSent as exc:
+            raise httpx.ConnectError(str(exc)) from exc
+        except ReadTimedOut as exc:
+            raise httpx.ReadTimeout(str(exc)) from exc
+        except MaybeSent as exc:
+            raise httpx.RemoteProtocolError(str(exc)) from exc
         return _Answer(status, raw_headers, content, method, url)
 
     async def aclose(self) -> None:
-        session, self._session = self._session, None
-        loop, self._loop = self._loop, None
-        if session is None:
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop and running is not None:
-            await session.close()
-        else:
-            _discard(session, loop)
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
 
 class _Answer(httpx.Response):
-    """An httpx answer built from what aiohttp read, at a third of ``httpx.Response``'s cost.
+    """An httpx answer built from the bytes read, at a third of ``httpx.Response``'s cost.
 
-    The body is already read, so it is attached as read (``stream=`` skips httpx's re-reading
-    it through its decoders). aiohttp has already undone any ``Content-Encoding``, so that
-    header is left out: nobody may decode the body a second time. ``request`` is built only
-    if someone asks (error messages do).
+    The body is attached as read (``stream=`` skips httpx's re-reading it through its
+    decoders), unless it carries a ``Content-Encoding``: then httpx decodes it as it always
+    would. ``request`` is built only if someone asks (error messages do).
     """
 
     def __init__(
         self,
         status: int,
-        raw_headers: Any,
+        headers: list[tuple[bytes, bytes]],
         content: bytes,
         method: str,
         url: str,
     ) -> None:
-        headers = [
-            (name, value) for name, value in raw_headers if name.lower() != b"content-encoding"
-        ]
-        super().__init__(status, headers=headers, stream=httpx.ByteStream(content))
-        self._content = content
-        self.is_stream_consumed = True
-        self.is_closed = True
+        if any(name.lower() == b"content-encoding" for name, _ in headers):
+            super().__init__(status, headers=headers, content=content)
+        else:
+            super().__init__(status, headers=headers, stream=httpx.ByteStream(content))
+            self._content = content
+            self.is_stream_consumed = True
+            self.is_closed = True
         self._lazy_request = (method, url)
 
     @property
@@ -280,36 +255,3 @@ class _Answer(httpx.Response):
     @request.setter
     def request(self, value: httpx.Request) -> None:
         self._request = value
-
-
-def _discard(session: aiohttp.ClientSession, loop: asyncio.AbstractEventLoop | None) -> None:
-    """Close a session that belongs to another loop, without running that loop.
-
-    If that loop is closed (a finished ``asyncio.run``), it can never close its connections, so
-    their sockets are closed here; otherwise aiohttp schedules the closing on that loop.
-    Either way the session counts as closed and nothing is left to warn about.
-    """
-    connector = session.connector
-    if connector is None:
-        return
-    if loop is None or loop.is_closed():
-        protocols = [p for entries in connector._conns.values() for p, _ in entries]
-        protocols += list(connector._acquired)
-        for protocol in protocols:
-            transport = getattr(protocol, "transport", None)
-            sock = getattr(transport, "_sock", None)
-            if sock is not None:
-                sock.close()
-                transport._sock = None  # type: ignore[union-attr]
-    with contextlib.suppress(Exception):
-        connector._close()
-
-
-def _text(exc: BaseException, default: str) -> str:
-    return str(exc) or default
-
-
-def _sum(*parts: float | None) -> float | None:
-    if any(p is None for p in parts):
-        return None
-    return sum(p for p in parts if p is not None)

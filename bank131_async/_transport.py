@@ -174,7 +174,7 @@ class Transport:
         self._signer = signer
         # Signs on the loop or in a helper process (see _signing_pool); None: on the loop.
         self._signing = signing
-        # The default client's aiohttp path (see _fast_transport); None: always httpx.
+        # The default client's fast path (see _fast_transport); None: always httpx.
         self._fast = fast
         # PKCS#1 v1.5 is deterministic, so a read-only body (session/status of one session,
         # polled again and again by the wait helpers) needs signing once. Bounded, and only
@@ -318,9 +318,13 @@ class Transport:
         fast = self._fast
         try:
             async with self._limiter:
-                if fast is not None and fast.usable(url):
-                    response = await fast.send(method, url, body, headers, timeout)
-                else:
+                # The fast path answers None for what only httpx may send (see FastSender).
+                response = (
+                    await fast.send(method, url, body, headers, timeout)
+                    if fast is not None and fast.usable(url)
+                    else None
+                )
+                if response is None:
                     response = await self._http.request(
                         method, url, content=body, headers=headers, timeout=timeout
                     )

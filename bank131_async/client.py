@@ -54,14 +54,14 @@ class AsyncBank131:
     backoff (its ``max_retries`` then wins over ``max_retries``).
 
     ``http_backend="auto"`` (the default) is the fast path: on asyncio, the SDK's own requests
-    go straight to an aiohttp connection pool (not through the ``AsyncClient`` layer), and
-    under concurrency request bodies are signed in a helper process on the second core. It
-    steps aside by itself: while respx, pytest-httpx or any other patch of httpx's send path
-    is active, for URLs the ``AsyncClient`` sends through a proxy (``HTTPS_PROXY`` ...), and
-    under trio, requests go through the ``AsyncClient`` as plain httpx would send them.
-    ``http_backend="httpx"`` always sends through the ``AsyncClient`` and signs on the loop;
-    ``"aiohttp"`` plugs an aiohttp-backed httpx transport into the ``AsyncClient``. See
-    ``benchmarks/``.
+    skip the ``AsyncClient`` layer and go through a minimal keep-alive HTTP/1.1 client of its
+    own, and under sustained concurrency request bodies are signed in a helper process on the
+    second core. It steps aside by itself: while respx, pytest-httpx or any other patch of
+    httpx's send path is active, for URLs the ``AsyncClient`` sends through a proxy
+    (``HTTPS_PROXY`` ...), and under trio, requests go through the ``AsyncClient`` as plain
+    httpx would send them. ``http_backend="httpx"`` always sends through the ``AsyncClient``
+    and signs on the loop; ``"aiohttp"`` plugs an aiohttp-backed httpx transport into the
+    ``AsyncClient`` (extra ``aiohttp``). See ``benchmarks/``.
 
     ``kyc_signer`` signs passport-verification requests (``bank.kyc``) with your CryptoPro
     certificate: a callable, sync or async, from payload bytes to signature text (see
@@ -116,12 +116,7 @@ class AsyncBank131:
             config = Config(**settings)
         if transport is not None and http_client is not None:
             raise ConfigurationError("pass transport= or http_client=, not both")
-        fast = (
-            http_backend == "auto"
-            and transport is None
-            and http_client is None
-            and FastSender.available()
-        )
+        fast = http_backend == "auto" and transport is None and http_client is None
         if http_backend == "aiohttp":
             if transport is not None or http_client is not None:
                 raise ConfigurationError(
@@ -152,7 +147,7 @@ class AsyncBank131:
             timeout=config.timeout,
             follow_redirects=False,
         )
-        # The fast path (see _fast_transport and _signing_pool) only for a client the SDK
+        # The fast path (see _fast_transport, _http11 and _signing_pool) only for a client the SDK
         # built: an injected client or transport is used exactly as given.
         self._fast = FastSender(self._http, config.max_connections) if fast else None
         self._signing = SigningPool(self._signer) if fast else None

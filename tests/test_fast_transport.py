@@ -45,7 +45,7 @@ def server() -> Iterator[ThreadedServer]:
 
 
 def used_fast_path(bank: AsyncBank131) -> bool:
-    return bank._fast is not None and bank._fast._session is not None
+    return bank._fast is not None and bank._fast.attempts > 0
 
 
 def httpx_connections(bank: AsyncBank131) -> int:
