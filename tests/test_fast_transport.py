@@ -349,17 +349,10 @@ async def test_a_refused_connection_was_not_sent(
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("backend", ["auto", "httpx"])
-@pytest.mark.parametrize(
-    "handler",
-    [reset_before_reading, reset_after_reading],
-    ids=["reset-before-the-request-is-read", "reset-after-the-request-is-read"],
-)
-async def test_a_reset_connection_may_have_been_processed(
-    partner_key: rsa.RSAPrivateKey, escaped: list[object], backend: str, handler: Handler
+async def test_a_reset_after_the_request_was_read_may_have_been_processed(
+    partner_key: rsa.RSAPrivateKey, escaped: list[object], backend: str
 ) -> None:
-    # Once connected, the request is written to the kernel at once; whether the peer read it
-    # before resetting cannot be known here, so both backends must say "may have been sent".
-    async for url in serve(handler):
+    async for url in serve(reset_after_reading):
         async with client(partner_key, url, backend) as bank:
             with pytest.raises(TransportConnectionError) as info:
                 await bank.sessions.confirm("ps_1", idempotency_key="k")
@@ -368,6 +361,25 @@ async def test_a_reset_connection_may_have_been_processed(
     assert info.value.maybe_processed is True
     assert info.value.idempotency_key == "k"
     assert info.value.attempts == 2  # session/* carries a key: repeated with the same one
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("backend", ["auto", "httpx"])
+async def test_a_reset_before_the_request_was_read_is_an_honest_transport_error(
+    partner_key: rsa.RSAPrivateKey, escaped: list[object], backend: str
+) -> None:
+    # The server resets as soon as it accepts. Usually the client has already written the
+    # request by then and cannot know whether it was read: "may have been sent". If the
+    # reset arrives before the first byte is written, the fast path knows nothing left and
+    # says "not sent" -- both are true; what must never happen is "not sent" after a write,
+    # which the reset-after-reading test pins down.
+    async for url in serve(reset_before_reading):
+        async with client(partner_key, url, backend) as bank:
+            with pytest.raises(TransportConnectionError) as info:
+                await bank.sessions.confirm("ps_1", idempotency_key="k")
+            assert used_fast_path(bank) is (backend == "auto")
+    assert info.value.maybe_processed is info.value.request_sent
+    assert info.value.attempts == 2  # retried either way: not sent, or a keyed session call
 
 
 @pytest.mark.anyio
