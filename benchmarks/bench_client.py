@@ -380,6 +380,36 @@ async def httpx_client(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Client
         yield Client(call)
 
 
+@contextlib.asynccontextmanager
+async def http11_client(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Client]:
+    """The SDK's own HTTP/1.1 client alone (the fast path's transport), with a fixed signature
+    and no SDK pipeline: what the SDK's transport costs, for the CPU budget."""
+    endpoint = url + PATH
+    timeout = httpx.Timeout(REQUEST_TIMEOUT)
+    next_id = _session_ids()
+    async with AsyncBank131(
+        project=PROJECT, private_key=key, base_url=url, max_connections=POOL
+    ) as bank:
+        fast = bank._fast
+        assert fast is not None
+        limiter = asyncio.Semaphore(POOL)  # as the SDK's own limiter bounds it
+        headers = {
+            "Content-Type": "application/json",
+            "X-PARTNER-PROJECT": PROJECT,
+            "X-PARTNER-SIGN": _sign(key, b"{}"),
+        }
+
+        async def call() -> None:
+            raw_body = json.dumps({"session_id": next_id()}, separators=(",", ":")).encode()
+            async with limiter:
+                resp = await fast.send("POST", endpoint, raw_body, headers, timeout)
+            if resp is None or resp.status_code != 200:
+                raise RuntimeError("unexpected answer")
+            _check(json.loads(resp.content))
+
+        yield Client(call)
+
+
 def client_factories() -> dict[str, ClientFactory]:
     return {
         "sdk": _sdk_factory("auto"),
@@ -387,6 +417,7 @@ def client_factories() -> dict[str, ClientFactory]:
         "aiohttp": _aiohttp_factory(sign=True),
         "httpx": httpx_client,
         "aiohttp-nosign": _aiohttp_factory(sign=False),
+        "http11-nosign": http11_client,
     }
 
 
@@ -630,21 +661,26 @@ def cpu_budget(cells: list[Cell], stages: dict[str, float], concurrency: int) ->
 
     Signing, serialisation and decoding are the stage costs measured alone (signing counted for
     the share of bodies the loop signed); "transport" is what the bare transport costs, taken
-    from the clients that do nothing else (aiohttp-nosign for the aiohttp-based clients, raw
-    httpx for the httpx-based ones); "SDK" is the remainder.
+    from the clients that do nothing else (http11-nosign for the SDK's fast path,
+    aiohttp-nosign for the aiohttp clients, raw httpx for the httpx clients); "SDK" is the
+    remainder (for a baseline: the measuring noise).
     """
     by = {c.client: c for c in cells if c.concurrency == concurrency and c.requests}
     sign = stages[SIGN]
     raw_rest = stages[DUMPS_RAW] + stages[LOADS]
-    aiohttp_transport = by["aiohttp-nosign"].cpu_us - raw_rest if "aiohttp-nosign" in by else None
-    httpx_transport = by["httpx"].cpu_us - sign - raw_rest if "httpx" in by else None
+    transports = {
+        "aiohttp": by["aiohttp-nosign"].cpu_us - raw_rest if "aiohttp-nosign" in by else None,
+        "httpx": by["httpx"].cpu_us - sign - raw_rest if "httpx" in by else None,
+        "http11": by["http11-nosign"].cpu_us - raw_rest if "http11-nosign" in by else None,
+    }
+    kinds = {"sdk": "http11", "sdk-httpx": "httpx", "httpx": "httpx", "http11-nosign": "http11"}
     out = []
     for name, cell in by.items():
         sdk = name.startswith("sdk")
-        signed_on_loop = 0.0 if name == "aiohttp-nosign" else 1.0 - cell.offloaded_share
+        signed_on_loop = 0.0 if "nosign" in name else 1.0 - cell.offloaded_share
         serialisation = stages[DUMPS_SDK] if sdk else stages[DUMPS_RAW]
         decoding = stages[LOADS] + (stages[STRUCTURE] if sdk else 0.0)
-        transport = httpx_transport if "httpx" in name else aiohttp_transport
+        transport = transports[kinds.get(name, "aiohttp")]
         known = sign * signed_on_loop + serialisation + decoding
         rest = None if transport is None else cell.cpu_us - known - transport
         out.append(
@@ -824,6 +860,7 @@ def plot(cells: list[Cell], path: Path, title: str) -> None:
         "sdk-httpx": ("tab:orange", "v", 1.5),
         "httpx": ("tab:red", "^", 1.2),
         "aiohttp-nosign": ("tab:gray", "x", 1.0),
+        "http11-nosign": ("tab:cyan", "+", 1.0),
     }
     labels = {
         "sdk": "SDK, default settings",
@@ -831,6 +868,7 @@ def plot(cells: list[Cell], path: Path, title: str) -> None:
         "sdk-httpx": 'SDK, http_backend="httpx"',
         "httpx": "hand-written httpx + inline signing",
         "aiohttp-nosign": "aiohttp, no signing (ceiling)",
+        "http11-nosign": "the SDK's HTTP/1.1 client alone, no signing",
     }
     for name in dict.fromkeys(c.client for c in cells):
         mine = sorted(
@@ -854,7 +892,7 @@ def plot(cells: list[Cell], path: Path, title: str) -> None:
             marker=marker,
             linewidth=width,
             capsize=3,
-            linestyle=":" if name == "aiohttp-nosign" else "-",
+            linestyle=":" if "nosign" in name else "-",
         )
     ax.set_xscale("log")
     ax.set_xticks(list(CONCURRENCIES))
