@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import select
 import ssl
 from collections.abc import Mapping
 from typing import Any, Final
@@ -145,7 +146,7 @@ class Connection(asyncio.Protocol):
         self._reset()
         transport.write(request)  # from here on, the request may have reached the server
         timer = (
-            self._loop.call_later(read_timeout, self._check_read, self._reads, read_timeout)
+            self._loop.call_later(read_timeout, self._check_read, waiter, self._reads, read_timeout)
             if read_timeout is not None
             else None
         )
@@ -159,14 +160,13 @@ class Connection(asyncio.Protocol):
             if timer is not None:
                 timer.cancel()
 
-    def _check_read(self, reads: int, read_timeout: float) -> None:
+    def _check_read(self, waiter: asyncio.Future[Any], reads: int, read_timeout: float) -> None:
         # httpx's read timeout bounds each wait for data, not the whole answer: while bytes
         # keep arriving, look again later (one timer per request, not one per read).
-        waiter = self._waiter
-        if waiter is None or waiter.done():
-            return
+        if waiter is not self._waiter or waiter.done():
+            return  # that exchange is over
         if self._reads != reads:
-            self._loop.call_later(read_timeout, self._check_read, self._reads, read_timeout)
+            self._loop.call_later(read_timeout, self._check_read, waiter, self._reads, read_timeout)
             return
         waiter.set_exception(ReadTimedOut(f"no data from the server for {read_timeout:g} s"))
         self.close()
@@ -345,6 +345,7 @@ class Pool:
                 or transport is None
                 or transport.is_closing()
                 or now - conn.idle_since > KEEPALIVE
+                or _readable(transport)
             ):
                 self._forget(conn)
                 continue
@@ -411,6 +412,25 @@ class Pool:
             else:
                 with contextlib.suppress(Exception):
                     transport.abort()
+
+
+def _readable(transport: asyncio.Transport) -> bool:
+    """An idle connection with something to read has been closed (or broken) by the server,
+    maybe so recently that the loop has not seen it yet: never reuse it (httpcore checks the
+    same before reusing a connection)."""
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return False
+    try:
+        fd = sock.fileno()
+        if hasattr(select, "poll"):  # no FD_SETSIZE limit, unlike select()
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            return bool(poller.poll(0))
+        readable, _, _ = select.select([fd], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
 
 
 def encode_request(

@@ -83,7 +83,7 @@ async def pay(bank: AsyncBank131, order: int) -> str:
     return payout.error.code if payout.error else str(session.status)
 
 
-async def main(count: int, concurrency: int, backend: Literal["httpx", "aiohttp"]) -> int:
+async def main(count: int, concurrency: int, backend: Literal["auto", "httpx", "aiohttp"]) -> int:
     async with MockBank131(confirm_delay=0.05, process_delay=0.05) as mock:
         # 2% of the mutating calls are processed but their answer is dropped (seeded, so
         # every run is the same): the SDK retries with the same idempotency key and reconciles
@@ -136,9 +136,9 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument(
         "--backend",
-        choices=("aiohttp", "httpx"),
-        default="aiohttp",
-        help="HTTP backend (aiohttp: the fast pool for many concurrent payouts)",
+        choices=("auto", "httpx", "aiohttp"),
+        default="auto",
+        help="HTTP backend (auto, the default: the SDK's fast path; httpx: httpx.AsyncClient)",
     )
     args = parser.parse_args()
     raise SystemExit(anyio.run(main, args.count, args.concurrency, args.backend))

@@ -8,6 +8,7 @@ import datetime
 import gzip
 import ipaddress
 import json
+import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -21,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from bank131_async import AsyncBank131, RetryPolicy
-from bank131_async._http11 import KEEPALIVE
+from bank131_async._http11 import KEEPALIVE, _readable
 from bank131_async.errors import TransportConnectionError
 from tests.servers import guard_loopback
 
@@ -375,3 +376,20 @@ async def test_an_untrusted_certificate_was_not_sent(
         assert server.requests == 0
     assert info.value.request_sent is False
     assert "CERTIFICATE_VERIFY_FAILED" in str(info.value)
+
+
+def test_an_idle_connection_with_unread_bytes_is_never_reused() -> None:
+    # What the loop may not have seen yet: the server's FIN (or stray bytes) already in the
+    # kernel. The pool checks the socket itself before reusing a connection.
+    class Idle:
+        def __init__(self, sock: socket.socket) -> None:
+            self.sock = sock
+
+        def get_extra_info(self, name: str) -> Any:
+            return self.sock if name == "socket" else None
+
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        assert _readable(Idle(ours)) is False  # type: ignore[arg-type]
+        theirs.shutdown(socket.SHUT_WR)  # the server's FIN
+        assert _readable(Idle(ours)) is True  # type: ignore[arg-type]
