@@ -1,8 +1,9 @@
 """A minimal HTTP/1.1 client on asyncio protocols, for the default client's fast path.
 
 The SDK sends one kind of request: a POST of a small JSON body, answered with a small JSON
-body. aiohttp spends about 80 µs of CPU on such a round trip, a protocol that does only this
-about 20 µs (``benchmarks/README.md``). What it does, and nothing more:
+body. A protocol that does only this costs ~40-60 µs less CPU per round trip than aiohttp and
+several hundred less than httpx's pool (``benchmarks/README.md``: ``http11-nosign`` against
+``aiohttp-nosign``). What it does, and nothing more:
 
 * keep-alive connections, one request at a time on each (no pipelining), at most as many as
   the SDK lets requests through its limiter; idle ones are dropped after ``KEEPALIVE`` s (less
