@@ -100,7 +100,11 @@ def mocks_active() -> bool:
 
 
 class FastSender:
-    """Sends through :mod:`._http11` when no one would notice (see the module docstring)."""
+    """Sends through :mod:`._http11` when no one would notice (see the module docstring).
+
+    It opens at most one connection per request in flight, and the SDK's limiter bounds those
+    to ``max_connections``: no pool limit or pool timeout of its own is needed.
+    """
 
     __slots__ = (
         "_dict_size",
@@ -113,7 +117,7 @@ class FastSender:
         "attempts",
     )
 
-    def __init__(self, http: httpx.AsyncClient, max_connections: int) -> None:
+    def __init__(self, http: httpx.AsyncClient) -> None:
         self._http = http
         self._transport = http._transport
         self._dict_size = len(vars(http))

@@ -3,8 +3,9 @@
 RSA-2048 signing (~250-300 µs) is most of a request's CPU. ``cryptography`` releases the GIL
 during the private-key operation, but a signer *thread* still needs the GIL before and after
 every signature, and a busy event loop keeps winning it back (CPython hands the GIL over only
-every 5 ms on request): measured on 2 cores, a signer thread gained 0-16% over signing on the
-loop, a helper process 23-68% in the same run (``benchmarks/README.md``). So the bodies go
+every 5 ms on request): measured on 2 cores in interleaved runs, a signer thread fed in
+batches reached 1.16x / 1.06x the throughput of signing on the loop at 10 / 1,000 concurrent
+requests, a helper process 1.32x / 1.54x (``benchmarks/README.md``). So the bodies go
 to one helper process over a pipe, in batches (one write per event-loop iteration), and the
 signatures come back as they are made, read by the event loop like any socket. No thread is
 involved.
@@ -15,13 +16,14 @@ or it would sit idle waiting for the helper (then both cores sign). It also sign
 the helper runs: it is started (without waiting for it) once ``_START_AFTER`` bodies were
 signed while other requests were in flight, so a script or test that makes a handful of
 concurrent calls never pays for a process start (~100 ms of CPU on the other core).
-Signing inline whenever the helper has a backlog was tried and rejected: at 1,000 concurrent
-requests the loop then signed 80% of the bodies itself and the helper idled.
+Signing inline whenever the helper has a backlog (of 6) was tried and rejected: at 1,000
+concurrent requests the loop then signed 79% of the bodies itself and the helper idled.
 
 The bytes signed are always the bytes the caller passes in; the helper returns signatures in
 the order it received the bodies, one per body. If the helper dies or cannot start, signing
 falls back to the loop for good (logged once); nothing is lost, the pending bodies are signed
-inline. The helper reads its key once from the pipe (never from argv or the environment),
+inline. The helper reads the key once from the pipe, as unencrypted PKCS#8 DER (never from
+argv or the environment; it is the same user's process, holding what the parent holds),
 ignores Ctrl-C, exits when the pipe closes (so it never outlives its parent, and never blocks
 the interpreter's exit), and is killed and reaped by :meth:`SigningPool.close`.
 

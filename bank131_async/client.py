@@ -149,7 +149,7 @@ class AsyncBank131:
         )
         # The fast path (see _fast_transport, _http11 and _signing_pool) only for a client the SDK
         # built: an injected client or transport is used exactly as given.
-        self._fast = FastSender(self._http, config.max_connections) if fast else None
+        self._fast = FastSender(self._http) if fast else None
         self._signing = SigningPool(self._signer) if fast else None
         # fast_acquire: an uncontended acquire does not yield to the event loop (one loop
         # step per request is measurable at thousands of requests per second).
