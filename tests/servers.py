@@ -47,6 +47,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(OK)
 
+    def do_CONNECT(self) -> None:
+        # A proxy tunnel request: recorded, then refused (this server is no real proxy).
+        self.server.record(Recorded(f"CONNECT {self.path}", dict(self.headers.items()), b""))
+        self.send_response(502)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        self.close_connection = True
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 

@@ -22,7 +22,7 @@ from pytest_httpx import HTTPXMock
 
 from bank131_async import AsyncBank131, RetryPolicy
 from bank131_async._fast_transport import mocks_active
-from bank131_async.errors import RequestTimeoutError, TransportConnectionError
+from bank131_async.errors import RequestTimeoutError, TransportConnectionError, TransportError
 from tests.helpers import BASE_URL, make_client, session_envelope, verify_signature
 from tests.servers import ThreadedServer, guard_loopback, threaded_server
 
@@ -221,6 +221,25 @@ async def test_the_proxy_from_the_environment_is_used_like_plain_httpx(
         await statuses(bank, 3)
         assert not used_fast_path(bank)
     assert [r.target for r in server.requests] == ["http://bank.test" + STATUS_PATH] * 3
+
+
+@pytest.mark.anyio
+async def test_an_https_proxy_from_the_environment_gets_the_tunnel_request(
+    monkeypatch: pytest.MonkeyPatch,
+    server: ThreadedServer,
+    partner_key: rsa.RSAPrivateKey,
+    escaped: list[object],
+) -> None:
+    # HTTPS through a proxy is a CONNECT tunnel, which httpx opens: the fast path must leave
+    # the request to it. (This proxy refuses tunnels, so the call fails, as plain httpx would.)
+    monkeypatch.setenv("HTTPS_PROXY", server.url)
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    async with make_client(partner_key) as bank:  # https://bank.test
+        with pytest.raises(TransportError):
+            await bank.sessions.status("ps_1")
+        assert not used_fast_path(bank)
+    assert [r.target for r in server.requests] == ["CONNECT bank.test:443"]
 
 
 @pytest.mark.anyio
