@@ -12,7 +12,11 @@ several hundred less than httpx's pool (``benchmarks/README.md``: ``http11-nosig
 * answers framed by ``Content-Length``, ``Transfer-Encoding: chunked`` or the end of the
   connection; 1xx heads skipped; ``Connection: close`` honoured; ``Content-Encoding`` left to
   httpx to decode (none is asked for);
-* TLS through asyncio with httpx's default context.
+* TLS through asyncio with httpx's default context;
+* httpx's ``connect`` and ``read`` timeouts (the read timeout bounds each wait for data, as in
+  httpx). ``write`` does not apply: a request is one small write into the socket's buffer.
+  ``pool`` does not either: the SDK's limiter lets no more requests through than there may be
+  connections, so none waits for one.
 
 The point of owning the socket is that "was the request sent?" is answered exactly: every
 failure before the request's first byte is handed to the socket (connecting, TLS, an idle
