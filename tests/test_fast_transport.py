@@ -13,6 +13,7 @@ import socket
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
+from unittest import mock
 
 import httpx
 import pytest
@@ -180,6 +181,23 @@ async def test_the_fast_path_returns_once_the_mock_is_gone(
         await bank.sessions.status("ps_2")
         assert used_fast_path(bank)
     assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "httpx.AsyncClient.send",
+        "httpx.AsyncClient._send_single_request",
+        "httpx.AsyncHTTPTransport.handle_async_request",
+        "httpcore.AsyncConnectionPool.handle_async_request",
+    ],
+)
+@pytest.mark.parametrize("autospec", [True, False])
+def test_unittest_mock_patches_of_the_send_path_are_seen(target: str, autospec: bool) -> None:
+    assert not mocks_active()
+    with mock.patch(target, autospec=autospec):
+        assert mocks_active()
+    assert not mocks_active()
 
 
 @pytest.mark.anyio
