@@ -64,7 +64,6 @@ class Connection(asyncio.Protocol):
     """One keep-alive connection; :meth:`exchange` sends a request and awaits its answer."""
 
     __slots__ = (
-        "_body_end",
         "_buf",
         "_chunked",
         "_chunks",
@@ -100,7 +99,6 @@ class Connection(asyncio.Protocol):
         self._length = -1
         self._chunked = False
         self._until_close = False
-        self._body_end = 0
 
     # ------------------------------------------------------------------ asyncio callbacks
 
@@ -279,7 +277,6 @@ class Connection(asyncio.Protocol):
             self._length = 0
         elif chunked:
             self._chunked = True
-            self._body_end = 0
             self._chunks = bytearray()
         elif length is not None:
             self._length = length
