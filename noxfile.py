@@ -51,6 +51,8 @@ def examples(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def bench(session: nox.Session) -> None:
+    """The SDK against hand-written clients: the table, the per-request CPU budget, and
+    ``benchmarks/throughput.png`` (``nox -s bench -- --quick`` for a smoke run)."""
     session.install("-e", ".[bench]")
     session.run("python", "benchmarks/bench_client.py", *session.posargs)
 

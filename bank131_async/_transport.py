@@ -7,14 +7,14 @@ Every Bank 131 call is a POST, so whether a call is read-only is declared on its
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import logging
 import os
 import re
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -22,9 +22,11 @@ import anyio
 import attrs
 import httpx
 
+from ._fast_transport import FastSender
 from ._json import JsonDepthError, loads
 from ._logging import excerpt, logger
 from ._retry import Outcome, RetryPolicy, answer_may_follow_processing, parse_retry_after
+from ._signing_pool import SigningPool
 from ._version import __version__
 from .converter import StructureError, structure
 from .errors import (
@@ -48,6 +50,8 @@ T = TypeVar("T")
 
 USER_AGENT = f"bank131-async/{__version__}"
 _EXCERPT = 500
+#: Signatures of read-only bodies kept for re-use (a polled session/status body repeats).
+_SIGNATURE_CACHE = 4096
 
 
 @attrs.frozen
@@ -184,13 +188,16 @@ class Transport:
     """Owns nothing but references: the pooled client, the signer and the request settings."""
 
     __slots__ = (
+        "_fast",
         "_headers",
         "_hosts",
         "_http",
         "_limiter",
+        "_max_in_flight",
         "_policy",
-        "_sign_cached",
+        "_signatures",
         "_signer",
+        "_signing",
         "_timeout",
         "home_loop",
         "used",
@@ -208,6 +215,9 @@ class Transport:
         timeout: httpx.Timeout,
         policy: RetryPolicy,
         limiter: anyio.Semaphore,
+        max_in_flight: int | None = None,
+        signing: SigningPool | None = None,
+        fast: FastSender | None = None,
     ) -> None:
         self._http = http
         #: The only event loop requests may come from (a client of an in-loop mock bank, whose
@@ -220,13 +230,19 @@ class Transport:
         if kyc_base_url:
             self._hosts["kyc"] = kyc_base_url.rstrip("/")
         self._signer = signer
+        # Signs on the loop or in a helper process (see _signing_pool); None: on the loop.
+        self._signing = signing
+        # The default client's fast path (see _fast_transport); None: always httpx.
+        self._fast = fast
         # PKCS#1 v1.5 is deterministic, so a read-only body (session/status of one session,
         # polled again and again by the wait helpers) needs signing once. Bounded, and only
         # for read-only calls: payout bodies are unique and would only churn the cache.
-        self._sign_cached: Callable[[bytes], str] = functools.lru_cache(maxsize=4096)(signer.sign)
+        self._signatures: OrderedDict[bytes, str] = OrderedDict()
         self._timeout = timeout
         self._policy = policy
         self._limiter = limiter
+        # The limiter's size: requests on the network now = size - free tokens.
+        self._max_in_flight = max_in_flight
         headers = {
             "Content-Type": "application/json",
             "Accept": "application/json",
@@ -278,8 +294,9 @@ class Transport:
         url = self.url(endpoint, version, path_params)
         headers = dict(self._headers)
         if endpoint.header_signature:
-            sign = self._sign_cached if endpoint.read_only else self._signer.sign
-            headers["X-PARTNER-SIGN"] = sign(body)
+            # Signed once, before the first attempt: every retry re-sends these exact bytes
+            # with this signature.
+            headers["X-PARTNER-SIGN"] = await self._sign(body, endpoint.read_only)
         key: str | None = None
         if endpoint.sends_idempotency_key:
             # One key per logical call, reused by every retry: that is what lets the bank
@@ -350,6 +367,28 @@ class Transport:
         )
         return _decode(response, answer, call, endpoint.ok_statuses)
 
+    async def _sign(self, body: bytes, read_only: bool) -> str:
+        """The signature of exactly ``body``: cached for read-only bodies, computed on the loop
+        or handed to the signing helper when requests are in flight to overlap it with."""
+        cache = self._signatures
+        if read_only:
+            cached = cache.get(body)
+            if cached is not None:
+                cache.move_to_end(body)
+                return cached
+        signing = self._signing
+        if signing is None:
+            signature = self._signer.sign(body)
+        else:
+            size = self._max_in_flight
+            in_flight = size - int(self._limiter.value) if size is not None else 0
+            signature = await signing.sign(body, in_flight)
+        if read_only:
+            cache[body] = signature
+            if len(cache) > _SIGNATURE_CACHE:
+                cache.popitem(last=False)
+        return signature
+
     async def _send(
         self,
         method: str,
@@ -358,11 +397,19 @@ class Transport:
         headers: Mapping[str, str],
         timeout: httpx.Timeout,
     ) -> _Attempt:
+        fast = self._fast
         try:
             async with self._limiter:
-                response = await self._http.request(
-                    method, url, content=body, headers=headers, timeout=timeout
+                # The fast path answers None for what only httpx may send (see FastSender).
+                response = (
+                    await fast.send(method, url, body, headers, timeout)
+                    if fast is not None and fast.usable(url)
+                    else None
                 )
+                if response is None:
+                    response = await self._http.request(
+                        method, url, content=body, headers=headers, timeout=timeout
+                    )
         except httpx.HTTPError as exc:
             return _Attempt(exc=exc, outcome=_outcome(exc))
         return _Attempt(response=response)

@@ -12,7 +12,9 @@ import anyio
 import attrs
 import httpx
 
+from ._fast_transport import FastSender
 from ._retry import RetryPolicy
+from ._signing_pool import SigningPool
 from ._transport import Transport
 from .config import NOT_GIVEN, ApiVersion, Config, Environment, NotGiven, TimeoutInput
 from .errors import ConfigurationError
@@ -53,10 +55,17 @@ class AsyncBank131:
 
     ``max_connections`` bounds the requests in flight: excess calls queue inside the SDK
     (without a pool timeout) instead of inside httpx. ``retry_policy`` replaces the default
-    backoff (its ``max_retries`` then wins over ``max_retries``). ``http_backend="aiohttp"``
-    sends through aiohttp's connection pool (asyncio only, ``pip install
-    'bank131-async[aiohttp]'``): about 3x the throughput of httpx's pool at 100 concurrent
-    requests (see ``benchmarks/``).
+    backoff (its ``max_retries`` then wins over ``max_retries``).
+
+    ``http_backend="auto"`` (the default) is the fast path: on asyncio, the SDK's own requests
+    skip the ``AsyncClient`` layer and go through a minimal keep-alive HTTP/1.1 client of its
+    own, and under sustained concurrency request bodies are signed in a helper process on the
+    second core. It steps aside by itself: while respx, pytest-httpx or any other patch of
+    httpx's send path is active, for URLs the ``AsyncClient`` sends through a proxy
+    (``HTTPS_PROXY`` ...), and under trio, requests go through the ``AsyncClient`` as plain
+    httpx would send them. ``http_backend="httpx"`` always sends through the ``AsyncClient``
+    and signs on the loop; ``"aiohttp"`` plugs an aiohttp-backed httpx transport into the
+    ``AsyncClient`` (extra ``aiohttp``). See ``benchmarks/``.
 
     ``kyc_signer`` signs passport-verification requests (``bank.kyc``) with your CryptoPro
     certificate: a callable, sync or async, from payload bytes to signature text (see
@@ -79,7 +88,7 @@ class AsyncBank131:
         api_version: ApiVersion | None = None,
         max_connections: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        http_backend: Literal["httpx", "aiohttp"] = "httpx",
+        http_backend: Literal["auto", "httpx", "aiohttp"] = "auto",
         config: Config | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
@@ -142,6 +151,7 @@ class AsyncBank131:
         config = self._config
         if transport is not None and http_client is not None:
             raise ConfigurationError("pass transport= or http_client=, not both")
+        fast = http_backend == "auto" and transport is None and http_client is None
         if http_backend == "aiohttp":
             if transport is not None or http_client is not None:
                 raise ConfigurationError(
@@ -151,9 +161,9 @@ class AsyncBank131:
             from .aiohttp_transport import AiohttpTransport
 
             transport = AiohttpTransport(config.max_connections)
-        elif http_backend != "httpx":
+        elif http_backend not in ("auto", "httpx"):
             raise ConfigurationError(
-                f"http_backend must be 'httpx' or 'aiohttp', got {http_backend!r}"
+                f"http_backend must be 'auto', 'httpx' or 'aiohttp', got {http_backend!r}"
             )
         self._signer = RequestSigner(config.private_key, password=config.private_key_password)
         self._verifier = (
@@ -171,6 +181,10 @@ class AsyncBank131:
             timeout=config.timeout,
             follow_redirects=False,
         )
+        # The fast path (see _fast_transport, _http11 and _signing_pool) only for a client the SDK
+        # built: an injected client or transport is used exactly as given.
+        self._fast = FastSender(self._http) if fast else None
+        self._signing = SigningPool(self._signer) if fast else None
         # fast_acquire: an uncontended acquire does not yield to the event loop (one loop
         # step per request is measurable at thousands of requests per second).
         self._limiter = anyio.Semaphore(config.max_connections, fast_acquire=True)
@@ -185,6 +199,8 @@ class AsyncBank131:
         self._http = parent._http
         self._owns_http = False
         self._limiter = parent._limiter
+        self._fast = parent._fast
+        self._signing = parent._signing
         self._webhook_hub = parent._webhook_hub
         self._is_view = True
         self._home_loop = parent._home_loop
@@ -201,6 +217,9 @@ class AsyncBank131:
             timeout=config.timeout,
             policy=self._policy,
             limiter=self._limiter,
+            max_in_flight=config.max_connections,
+            signing=self._signing,
+            fast=self._fast,
         )
         self._transport.home_loop = self._home_loop
         #: ``session/*`` methods and the polling helpers.
@@ -347,7 +366,13 @@ class AsyncBank131:
         if not self._is_view:
             self.webhooks.detach_all()
         if self._owns_http:
-            await self._http.aclose()
+            try:
+                if self._signing is not None:
+                    self._signing.close()
+                if self._fast is not None:
+                    await self._fast.aclose()
+            finally:
+                await self._http.aclose()
 
     async def __aenter__(self) -> Self:
         return self

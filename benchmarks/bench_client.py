@@ -2,31 +2,31 @@
 
 Run from the repository root (see ``benchmarks/README.md``)::
 
-    python benchmarks/bench_client.py            # full run, ~4 minutes on 2 cores
+    python benchmarks/bench_client.py            # full run, ~6 minutes on 2 cores, writes the plot
     python benchmarks/bench_client.py --quick    # CI smoke, ~40 s
     python benchmarks/bench_client.py --json out.json --profile 100
 
 One run starts a trivial HTTP server (``_server.py``) in a separate process on 127.0.0.1, checks
 its capacity with a raw-socket load generator, then measures, against that same server, the
-requests/s of each client at concurrency 1, 10, 100 and 1000:
+requests/s and the CPU per request of each client at concurrency 1, 10, 100 and 1000:
 
-* ``sdk``          -- ``await bank.sessions.status(<id>)`` (httpx backend, the default);
-* ``sdk+aiohttp``  -- the same with ``http_backend="aiohttp"``;
-* ``sdk-poll1+aiohttp`` -- the SDK polling one session (identical bodies: the signature cache
-  of read-only calls applies -- what thousands of ``wait_for_*`` loops look like);
-* ``aiohttp``      -- the baseline: hand-written aiohttp client, serialises, signs inline
+* ``sdk``        -- ``await bank.sessions.status(<id>)`` with **default settings**;
+* ``sdk-httpx``  -- the same with ``http_backend="httpx"`` (every request through
+  ``httpx.AsyncClient``, signing on the loop: the SDK before issue 10, and what it does while a
+  respx/pytest-httpx mock is active, under trio, or through a proxy);
+* ``aiohttp``    -- the baseline: hand-written aiohttp client, serialises, signs inline
   (RSA-SHA256 PKCS#1 v1.5, base64) and json-decodes the answer;
-* ``httpx``        -- ``httpx.AsyncClient`` doing the same hand-signed request (the httpx share);
+* ``httpx``      -- ``httpx.AsyncClient`` doing the same hand-signed request (the httpx share);
 * ``aiohttp-nosign`` -- the baseline without signing: the client-side ceiling.
 
-Except for ``sdk-poll1``, every request asks for a different session id, so every body is new
-and must be signed, as in a bulk payout.
+Every request asks for a different session id, so every body is new and must be signed, as in
+a bulk payout (a repeated read-only body would reuse its cached signature: not a bulk run).
 
 Every client gets the SDK's default ``max_connections`` (20) connections, so at higher
-concurrency the excess requests queue in the client. Each cell is a warm-up then
-``--reps`` timed runs, each bounded by a request count and a time limit; the table shows the
-median. The run also reports the cost of signing alone, the CPU cost of each stage of the SDK
-path, and the SDK's per-request overhead without a network (``httpx.MockTransport``).
+concurrency the excess requests queue in the client. Each cell is a warm-up then ``--reps``
+timed runs, interleaved across clients, each bounded by a request count and a time limit; the
+table shows medians. The run also reports the cost of each CPU stage alone, the per-request CPU
+budget of every client (signing, serialisation, decoding, transport, SDK), and draws the plot.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from typing import Any, Literal
 
 import aiohttp
 import httpx
+import psutil
 from _server import HOST, PATH, RESPONSE_BODY
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -66,13 +67,25 @@ from bank131_async.models import Session
 from bank131_async.signing import RequestSigner
 
 Call = Callable[[], Awaitable[None]]
-ClientFactory = Callable[[str, rsa.RSAPrivateKey], contextlib.AbstractAsyncContextManager[Call]]
+
+
+@dataclass
+class Client:
+    """One client under test: its call, and for the SDK a probe of its signing helper that
+    returns (the helper process's CPU seconds so far, the bodies it has signed so far)."""
+
+    call: Call
+    helper: Callable[[], tuple[float, int]] | None = None
+
+
+ClientFactory = Callable[[str, rsa.RSAPrivateKey], contextlib.AbstractAsyncContextManager[Client]]
 
 PROJECT = "bench_project"
 REQUEST_SESSION_ID = "ps_1"
 POOL = DEFAULT_MAX_CONNECTIONS  # connections per client, the same for every client
 REQUEST_TIMEOUT = 30.0
 SERVER_SCRIPT = Path(__file__).with_name("_server.py")
+PLOT = Path(__file__).with_name("throughput.png")
 CONCURRENCIES = (1, 10, 100, 1000)
 _PADDING = padding.PKCS1v15()
 _HASH = hashes.SHA256()
@@ -189,6 +202,9 @@ class RunResult:
     errors: int
     seconds: float
     first_error: str | None = None
+    cpu_seconds: float = 0.0  # this process (the event loop and everything else in it)
+    helper_seconds: float = 0.0  # the SDK's signing helper process
+    offloaded: int = 0  # bodies the helper signed
 
     @property
     def rps(self) -> float:
@@ -220,6 +236,7 @@ async def run_load(
                 ok += 1
 
     begin = time.perf_counter()
+    cpu_begin = time.process_time()
     tasks = [asyncio.ensure_future(worker()) for _ in range(concurrency)]
     try:
         await asyncio.wait_for(asyncio.gather(*tasks), timeout=max_seconds + hard_grace)
@@ -229,7 +246,26 @@ async def run_load(
     finally:
         for task in tasks:
             task.cancel()
-    return RunResult(ok, errors, time.perf_counter() - begin, first_error)
+    return RunResult(
+        ok,
+        errors,
+        time.perf_counter() - begin,
+        first_error,
+        cpu_seconds=time.process_time() - cpu_begin,
+    )
+
+
+async def run_client(
+    client: Client, concurrency: int, max_requests: int, max_seconds: float, hard_grace: float
+) -> RunResult:
+    """:func:`run_load`, plus what the client's signing helper spent meanwhile."""
+    before = client.helper() if client.helper else (0.0, 0)
+    result = await run_load(client.call, concurrency, max_requests, max_seconds, hard_grace)
+    if client.helper:
+        after = client.helper()
+        result.helper_seconds = after[0] - before[0]
+        result.offloaded = after[1] - before[1]
+    return result
 
 
 # --------------------------------------------------------------------------- the clients
@@ -251,10 +287,29 @@ def _session_ids() -> Callable[[], str]:
     return lambda: f"ps_{next(counter)}"
 
 
-def _sdk_factory(backend: Literal["httpx", "aiohttp"], *, same_body: bool = False) -> ClientFactory:
+def _helper_probe(bank: AsyncBank131) -> Callable[[], tuple[float, int]]:
+    processes: dict[int, psutil.Process] = {}
+
+    def probe() -> tuple[float, int]:
+        pool = bank._signing
+        if pool is None:
+            return 0.0, 0
+        pid = pool.helper_pid
+        cpu = 0.0
+        if pid is not None:
+            with contextlib.suppress(psutil.Error):
+                process = processes.setdefault(pid, psutil.Process(pid))
+                times = process.cpu_times()
+                cpu = times.user + times.system
+        return cpu, pool.offloaded
+
+    return probe
+
+
+def _sdk_factory(backend: Literal["auto", "httpx"]) -> ClientFactory:
     @contextlib.asynccontextmanager
-    async def factory(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Call]:
-        next_id: Callable[[], str] = (lambda: REQUEST_SESSION_ID) if same_body else _session_ids()
+    async def factory(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Client]:
+        next_id = _session_ids()
         async with AsyncBank131(
             project=PROJECT,
             private_key=key,
@@ -268,14 +323,14 @@ def _sdk_factory(backend: Literal["httpx", "aiohttp"], *, same_body: bool = Fals
             async def call() -> None:
                 await status(next_id())
 
-            yield call
+            yield Client(call, _helper_probe(bank))
 
     return factory
 
 
 def _aiohttp_factory(sign: bool) -> ClientFactory:
     @contextlib.asynccontextmanager
-    async def factory(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Call]:
+    async def factory(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Client]:
         endpoint = url + PATH
         fixed_sign = _sign(key, b"{}")
         connector = aiohttp.TCPConnector(limit=POOL)
@@ -297,13 +352,13 @@ def _aiohttp_factory(sign: bool) -> ClientFactory:
                         raise RuntimeError(f"HTTP {resp.status}")
                 _check(json.loads(raw))
 
-            yield call
+            yield Client(call)
 
     return factory
 
 
 @contextlib.asynccontextmanager
-async def httpx_client(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Call]:
+async def httpx_client(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Client]:
     endpoint = url + PATH
     limits = httpx.Limits(max_connections=POOL, max_keepalive_connections=POOL)
     next_id = _session_ids()
@@ -322,17 +377,47 @@ async def httpx_client(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Call]:
                 raise RuntimeError(f"HTTP {resp.status_code}")
             _check(json.loads(resp.content))
 
-        yield call
+        yield Client(call)
+
+
+@contextlib.asynccontextmanager
+async def http11_client(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Client]:
+    """The SDK's own HTTP/1.1 client alone (the fast path's transport), with a fixed signature
+    and no SDK pipeline: what the SDK's transport costs, for the CPU budget."""
+    endpoint = url + PATH
+    timeout = httpx.Timeout(REQUEST_TIMEOUT)
+    next_id = _session_ids()
+    async with AsyncBank131(
+        project=PROJECT, private_key=key, base_url=url, max_connections=POOL
+    ) as bank:
+        fast = bank._fast
+        assert fast is not None
+        limiter = asyncio.Semaphore(POOL)  # as the SDK's own limiter bounds it
+        headers = {
+            "Content-Type": "application/json",
+            "X-PARTNER-PROJECT": PROJECT,
+            "X-PARTNER-SIGN": _sign(key, b"{}"),
+        }
+
+        async def call() -> None:
+            raw_body = json.dumps({"session_id": next_id()}, separators=(",", ":")).encode()
+            async with limiter:
+                resp = await fast.send("POST", endpoint, raw_body, headers, timeout)
+            if resp is None or resp.status_code != 200:
+                raise RuntimeError("unexpected answer")
+            _check(json.loads(resp.content))
+
+        yield Client(call)
 
 
 def client_factories() -> dict[str, ClientFactory]:
     return {
-        "sdk": _sdk_factory("httpx"),
-        "sdk+aiohttp": _sdk_factory("aiohttp"),
-        "sdk-poll1+aiohttp": _sdk_factory("aiohttp", same_body=True),
+        "sdk": _sdk_factory("auto"),
+        "sdk-httpx": _sdk_factory("httpx"),
         "aiohttp": _aiohttp_factory(sign=True),
         "httpx": httpx_client,
         "aiohttp-nosign": _aiohttp_factory(sign=False),
+        "http11-nosign": http11_client,
     }
 
 
@@ -347,6 +432,22 @@ class Cell:
     requests: int = 0
     errors: int = 0
     first_error: str | None = None
+    cpu_seconds: float = 0.0
+    helper_seconds: float = 0.0
+    offloaded: int = 0
+
+    @property
+    def cpu_us(self) -> float:
+        """CPU µs per request in this process (the event loop), over all timed runs."""
+        return self.cpu_seconds / self.requests * 1e6 if self.requests else float("nan")
+
+    @property
+    def helper_us(self) -> float:
+        return self.helper_seconds / self.requests * 1e6 if self.requests else float("nan")
+
+    @property
+    def offloaded_share(self) -> float:
+        return self.offloaded / self.requests if self.requests else 0.0
 
     @property
     def median(self) -> float:
@@ -379,11 +480,11 @@ async def measure_concurrency(
     max_requests = settings.max_requests(concurrency)
     grace = settings.hard_grace
     async with contextlib.AsyncExitStack() as stack:
-        calls: dict[str, Call] = {}
+        calls: dict[str, Client] = {}
         for name, factory in factories.items():
             try:
                 call = await stack.enter_async_context(factory(url, key))
-                warm = await run_load(
+                warm = await run_client(
                     call, concurrency, max_requests, settings.warmup_seconds, grace
                 )
             except Exception as exc:
@@ -397,12 +498,15 @@ async def measure_concurrency(
             for name, call in calls.items():
                 cell = cells[name]
                 # Re-warm: idle pooled connections may have expired while the others ran.
-                await run_load(call, concurrency, 2 * concurrency, 0.2, grace)
-                result = await run_load(
+                await run_client(call, concurrency, 2 * concurrency, 0.2, grace)
+                result = await run_client(
                     call, concurrency, max_requests, settings.max_seconds, grace
                 )
                 cell.runs_rps.append(result.rps)
                 cell.requests += result.ok
+                cell.cpu_seconds += result.cpu_seconds
+                cell.helper_seconds += result.helper_seconds
+                cell.offloaded += result.offloaded
                 if result.errors:
                     _record_error(cell, result.errors, result.first_error)
     return list(cells.values())
@@ -505,99 +609,92 @@ def _median_us(fn: Callable[[], object], loops: int, reps: int) -> float:
     return statistics.median(samples)
 
 
+#: Stage names, shared by the stage table and the CPU budget.
+SIGN = "sign (RequestSigner.sign, RSA-2048)"
+DUMPS_SDK = "serialise body (converter.dumps)"
+DUMPS_RAW = "serialise body (json.dumps + encode)"
+LOADS = "json.loads response (646 B)"
+STRUCTURE = "structure Session (cattrs)"
+
+
 def component_costs(key: rsa.RSAPrivateKey, settings: Settings) -> dict[str, float]:
-    """Median µs of each CPU stage of one SDK call, measured alone."""
+    """Median µs of each CPU stage of one call, measured alone."""
     signer = RequestSigner(key)
     body = dumps({"session_id": REQUEST_SESSION_ID})
     data = json.loads(RESPONSE_BODY)
     loops, reps = settings.micro_loops, settings.micro_reps
     return {
-        "sign (RequestSigner.sign, RSA-2048)": _median_us(lambda: signer.sign(body), loops, reps),
+        SIGN: _median_us(lambda: signer.sign(body), loops, reps),
         "sign (raw key.sign, no base64)": _median_us(
             lambda: key.sign(body, _PADDING, _HASH), loops, reps
         ),
-        "serialise body (converter.dumps)": _median_us(
-            lambda: dumps({"session_id": REQUEST_SESSION_ID}), loops * 10, reps
+        DUMPS_SDK: _median_us(lambda: dumps({"session_id": REQUEST_SESSION_ID}), loops * 10, reps),
+        DUMPS_RAW: _median_us(
+            lambda: json.dumps({"session_id": REQUEST_SESSION_ID}, separators=(",", ":")).encode(),
+            loops * 10,
+            reps,
         ),
-        "json.loads response (646 B)": _median_us(
-            lambda: json.loads(RESPONSE_BODY), loops * 10, reps
-        ),
-        "structure Session (cattrs)": _median_us(
-            lambda: structure(data["session"], Session), loops * 10, reps
-        ),
+        LOADS: _median_us(lambda: json.loads(RESPONSE_BODY), loops * 10, reps),
+        STRUCTURE: _median_us(lambda: structure(data["session"], Session), loops * 10, reps),
     }
 
 
-class _NoSigner(RequestSigner):
-    """A signer that returns a fixed string: isolates the SDK's non-signing overhead."""
-
-    __slots__ = ()
-
-    def sign(self, body: bytes) -> str:
-        return "bench-no-signature"
+# --------------------------------------------------------------------------- CPU budget
 
 
-def _mock_transport() -> httpx.MockTransport:
-    headers = {"content-type": "application/json", "content-length": str(len(RESPONSE_BODY))}
+@dataclass
+class Budget:
+    """Where one client's CPU goes per request, in µs (``None``: not measured this run)."""
 
-    async def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=RESPONSE_BODY, headers=headers)
+    client: str
+    loop_us: float  # all CPU of the client's process per request
+    helper_us: float  # the signing helper process (the second core)
+    signing: float  # on the loop
+    serialisation: float
+    decoding: float
+    transport: float | None
+    sdk: float | None  # what is left: the SDK's own code (for a baseline: noise, ~0)
 
-    return httpx.MockTransport(handler)
 
+def cpu_budget(cells: list[Cell], stages: dict[str, float], concurrency: int) -> list[Budget]:
+    """Split each client's measured CPU per request at ``concurrency`` into its stages.
 
-async def sdk_overhead(key: rsa.RSAPrivateKey, settings: Settings) -> dict[str, float]:
-    """µs per request at concurrency 1 over ``httpx.MockTransport`` (no sockets)."""
-    url = "http://mock.invalid"
-    count = max(500, settings.min_requests)
-    out: dict[str, float] = {}
-
-    async def measure(label: str, call: Call) -> None:
-        await run_load(call, 1, count // 5, settings.warmup_seconds, settings.hard_grace)
-        rps = [
-            (await run_load(call, 1, count, settings.max_seconds, settings.hard_grace)).rps
-            for _ in range(max(3, settings.reps))
-        ]
-        out[label] = 1e6 / statistics.median(rps)
-
-    for stub in (False, True):
-        async with AsyncBank131(
-            project=PROJECT,
-            private_key=key,
-            base_url=url,
-            max_retries=0,
-            transport=_mock_transport(),
-        ) as bank:
-            if stub:
-                stub_signer = _NoSigner(key)
-                bank._transport._signer = stub_signer
-                bank._transport._sign_cached = stub_signer.sign  # status is read-only
-            status = bank.sessions.status
-
-            next_id = _session_ids()  # distinct bodies: the signature cache must not help
-
-            async def sdk_call(status: Any = status, next_id: Any = next_id) -> None:
-                await status(next_id())
-
-            await measure("SDK, signing stubbed" if stub else "SDK", sdk_call)
-
-    fixed = _sign(key, b"{}")
-    for sign in (True, False):
-        async with httpx.AsyncClient(transport=_mock_transport()) as client:
-
-            async def httpx_call(client: httpx.AsyncClient = client, sign: bool = sign) -> None:
-                raw_body = json.dumps(
-                    {"session_id": REQUEST_SESSION_ID}, separators=(",", ":")
-                ).encode()
-                headers = {
-                    "Content-Type": "application/json",
-                    "X-PARTNER-PROJECT": PROJECT,
-                    "X-PARTNER-SIGN": _sign(key, raw_body) if sign else fixed,
-                }
-                resp = await client.post(url + PATH, content=raw_body, headers=headers)
-                _check(json.loads(resp.content))
-
-            await measure("raw httpx, hand-signed" if sign else "raw httpx, no signing", httpx_call)
+    Signing, serialisation and decoding are the stage costs measured alone (signing counted for
+    the share of bodies the loop signed); "transport" is what the bare transport costs, taken
+    from the clients that do nothing else (http11-nosign for the SDK's fast path,
+    aiohttp-nosign for the aiohttp clients, raw httpx for the httpx clients); "SDK" is the
+    remainder (for a baseline: the measuring noise).
+    """
+    by = {c.client: c for c in cells if c.concurrency == concurrency and c.requests}
+    sign = stages[SIGN]
+    raw_rest = stages[DUMPS_RAW] + stages[LOADS]
+    transports = {
+        "aiohttp": by["aiohttp-nosign"].cpu_us - raw_rest if "aiohttp-nosign" in by else None,
+        "httpx": by["httpx"].cpu_us - sign - raw_rest if "httpx" in by else None,
+        "http11": by["http11-nosign"].cpu_us - raw_rest if "http11-nosign" in by else None,
+    }
+    kinds = {"sdk": "http11", "sdk-httpx": "httpx", "httpx": "httpx", "http11-nosign": "http11"}
+    out = []
+    for name, cell in by.items():
+        sdk = name.startswith("sdk")
+        signed_on_loop = 0.0 if "nosign" in name else 1.0 - cell.offloaded_share
+        serialisation = stages[DUMPS_SDK] if sdk else stages[DUMPS_RAW]
+        decoding = stages[LOADS] + (stages[STRUCTURE] if sdk else 0.0)
+        transport = transports[kinds.get(name, "aiohttp")]
+        known = sign * signed_on_loop + serialisation + decoding
+        rest = None if transport is None else cell.cpu_us - known - transport
+        out.append(
+            Budget(
+                name,
+                cell.cpu_us,
+                cell.helper_us,
+                sign * signed_on_loop,
+                serialisation,
+                decoding,
+                transport,
+                rest,
+            )
+        )
     return out
 
 
@@ -608,9 +705,12 @@ async def profile_sdk(
     url: str, key: rsa.RSAPrivateKey, concurrency: int, settings: Settings, out: str | None
 ) -> str:
     """cProfile of the SDK client at ``concurrency``; returns the top of the report."""
-    async with _sdk_factory("httpx")(url, key) as call:
+    async with _sdk_factory("auto")(url, key) as client:
+        call = client.call
         await run_load(call, concurrency, 1000, settings.warmup_seconds, settings.hard_grace)
-        profiler = cProfile.Profile()
+        # CPU time, not wall time: on a shared machine, wall time charges other processes'
+        # turns on the CPU to whichever function was running when they took it.
+        profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         try:
             result = await run_load(
@@ -651,6 +751,28 @@ def _fmt_rps(cell: Cell | None) -> str:
     return text
 
 
+def _ratio_rows(by: dict[tuple[str, int], Cell], clients: list[str], concs: list[int]) -> list[str]:
+    lines = []
+    for num in ("sdk", "sdk-httpx", "httpx"):
+        if num not in clients or "aiohttp" not in clients:
+            continue
+        medians, paired = [], []
+        for c in concs:
+            a, b = by.get((num, c)), by.get(("aiohttp", c))
+            if a is None or b is None or not a.runs_rps or not b.runs_rps:
+                medians.append("-")
+                paired.append("-")
+                continue
+            medians.append(f"{a.median / b.median:.2f}")
+            # Runs are interleaved, so run i of each client saw the same machine: the median of
+            # the per-round ratios is the figure least moved by a neighbour's load.
+            rounds = [x / y for x, y in zip(a.runs_rps, b.runs_rps, strict=False) if y]
+            paired.append(f"{statistics.median(rounds):.2f}" if rounds else "-")
+        lines.append(f"| **{num} / aiohttp** | " + " | ".join(medians) + " |")
+        lines.append(f"| {num} / aiohttp, per-round median | " + " | ".join(paired) + " |")
+    return lines
+
+
 def markdown(report: dict[str, Any], cells: list[Cell]) -> str:
     lines: list[str] = []
     meta = report["meta"]
@@ -658,27 +780,37 @@ def markdown(report: dict[str, Any], cells: list[Cell]) -> str:
         f"## bank131_async client throughput ({meta['python']}, {meta['cpus']} CPUs, "
         f"server: {meta['server']})\n"
     )
+    load = meta.get("load", {})
+    if load:
+        lines.append(
+            "Machine load (1-minute load average) at the start of each concurrency: "
+            + ", ".join(f"c={c}: {v:.2f}" for c, v in load.items())
+            + f"; at the end: {meta.get('load_end', float('nan')):.2f}.\n"
+        )
     by = {(c.client, c.concurrency): c for c in cells}
     clients = list(dict.fromkeys(c.client for c in cells))
     concs = sorted({c.concurrency for c in cells})
     header = "| client | " + " | ".join(f"c={c:,}" for c in concs) + " |"
     lines += [
-        "Signed `session/status`, requests/s, median of runs (± half the min-max spread):\n",
+        "Signed `session/status`, a new body every request, requests/s, median of runs "
+        "(± half the min-max spread):\n",
         header,
         "|---|" + "---:|" * len(concs),
     ]
     for name in clients:
         row = " | ".join(_fmt_rps(by.get((name, c))) for c in concs)
         lines.append(f"| {name} | {row} |")
-    for num in ("sdk", "sdk+aiohttp", "sdk-poll1+aiohttp", "httpx"):
-        if num not in clients or "aiohttp" not in clients:
-            continue
-        ratios = []
-        for c in concs:
-            a, b = by.get((num, c)), by.get(("aiohttp", c))
-            ok = a is not None and b is not None and a.runs_rps and b.runs_rps
-            ratios.append(f"{a.median / b.median:.2f}" if ok and a and b else "-")
-        lines.append(f"| **{num} / aiohttp** | " + " | ".join(ratios) + " |")
+    lines += _ratio_rows(by, clients, concs)
+    if "sdk" in clients and 10 in concs and 1000 in concs:
+        low, high = by.get(("sdk", 10)), by.get(("sdk", 1000))
+        if low and high and low.runs_rps and high.runs_rps:
+            lines.append(
+                f"\nSDK throughput at c=1,000 / at c=10: {high.median / low.median:.2f} "
+                "(1.00: no loss as concurrency grows). The two are measured minutes apart, so "
+                "a neighbour's load moves this ratio; the CPU per request does not depend on "
+                f"it: {high.cpu_us + high.helper_us:,.0f} µs at c=1,000 against "
+                f"{low.cpu_us + low.helper_us:,.0f} µs at c=10 (loop + signing helper)."
+            )
 
     lines.append("\nServer capacity (raw-socket client, pre-signed request, 50 connections):\n")
     lines.append("| server | requests/s |\n|---|---:|")
@@ -690,16 +822,93 @@ def markdown(report: dict[str, Any], cells: list[Cell]) -> str:
     for name, us in report["components_us"].items():
         lines.append(f"| {name} | {us:,.1f} |")
 
-    lines.append("\nPer-request cost without a network (`httpx.MockTransport`, concurrency 1):\n")
-    lines.append("| path | µs/request | requests/s |\n|---|---:|---:|")
-    for name, us in report["overhead_us"].items():
-        lines.append(f"| {name} | {us:,.0f} | {1e6 / us:,.0f} |")
+    for conc, budgets in report.get("budgets", {}).items():
+        lines.append(
+            f"\nPer-request CPU budget at c={conc:,} (µs of CPU per request, all timed runs; "
+            "the event loop's process, and the SDK's signing helper process):\n"
+        )
+        lines.append(
+            "| client | loop process | helper process | signing (on the loop) | serialisation "
+            "| decoding | transport | SDK / other |\n|---|---:|---:|---:|---:|---:|---:|---:|"
+        )
+        for b in budgets:
+            lines.append(
+                f"| {b.client} | {b.loop_us:,.0f} | {b.helper_us:,.0f} | {b.signing:,.0f} "
+                f"| {b.serialisation:,.1f} | {b.decoding:,.1f} | {_us(b.transport)} "
+                f"| {_us(b.sdk)} |"
+            )
 
     errors = [c for c in cells if c.errors]
     if errors:
         lines.append("\nErrors:\n")
         lines += [f"- {c.client} c={c.concurrency}: {c.errors} ({c.first_error})" for c in errors]
     return "\n".join(lines) + "\n"
+
+
+def _us(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def plot(cells: list[Cell], path: Path, title: str) -> None:
+    """Requests/s against concurrency, one line per client (median, min-max bars)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    styles = {
+        "sdk": ("tab:blue", "o", 2.5),
+        "aiohttp": ("black", "s", 2.0),
+        "sdk-httpx": ("tab:orange", "v", 1.5),
+        "httpx": ("tab:red", "^", 1.2),
+        "aiohttp-nosign": ("tab:gray", "x", 1.0),
+        "http11-nosign": ("tab:cyan", "+", 1.0),
+    }
+    labels = {
+        "sdk": "SDK, default settings",
+        "aiohttp": "hand-written aiohttp + inline signing (baseline)",
+        "sdk-httpx": 'SDK, http_backend="httpx"',
+        "httpx": "hand-written httpx + inline signing",
+        "aiohttp-nosign": "aiohttp, no signing (ceiling)",
+        "http11-nosign": "the SDK's HTTP/1.1 client alone, no signing",
+    }
+    for name in dict.fromkeys(c.client for c in cells):
+        mine = sorted(
+            (c for c in cells if c.client == name and c.runs_rps), key=lambda c: c.concurrency
+        )
+        if not mine:
+            continue
+        xs = [c.concurrency for c in mine]
+        ys = [c.median for c in mine]
+        errs = [
+            [c.median - min(c.runs_rps) for c in mine],
+            [max(c.runs_rps) - c.median for c in mine],
+        ]
+        color, marker, width = styles.get(name, ("tab:green", "d", 1.0))
+        ax.errorbar(
+            xs,
+            ys,
+            yerr=errs,
+            label=labels.get(name, name),
+            color=color,
+            marker=marker,
+            linewidth=width,
+            capsize=3,
+            linestyle=":" if "nosign" in name else "-",
+        )
+    ax.set_xscale("log")
+    ax.set_xticks(list(CONCURRENCIES))
+    ax.set_xticklabels([f"{c:,}" for c in CONCURRENCIES])
+    ax.set_xlabel("concurrent requests (20 connections)")
+    ax.set_ylabel("requests/s (median; bars: min-max)")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title, fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
 
 
 def _versions() -> dict[str, str]:
@@ -731,22 +940,23 @@ async def _bench(args: argparse.Namespace, settings: Settings) -> tuple[dict[str
 
     report["components_us"] = component_costs(key, settings)
     log("components: " + ", ".join(f"{k}={v:.1f}" for k, v in report["components_us"].items()))
-    report["overhead_us"] = await sdk_overhead(key, settings)
-    log("overhead: " + ", ".join(f"{k}={v:.0f}µs" for k, v in report["overhead_us"].items()))
 
     factories = client_factories()
     if args.clients:
         factories = {k: v for k, v in factories.items() if k in args.clients.split(",")}
     cells: list[Cell] = []
     profile_text = ""
+    load: dict[int, float] = {}
     with ServerProcess(chosen) as server:
         for concurrency in args.concurrency:
+            load[concurrency] = os.getloadavg()[0]
             measured = await measure_concurrency(factories, server.url, key, concurrency, settings)
             cells += measured
             for cell in measured:
                 log(
                     f"{cell.client:>15} c={concurrency:<5} {_fmt_rps(cell):>16} req/s "
-                    f"runs={[round(r) for r in cell.runs_rps]}"
+                    f"runs={[round(r) for r in cell.runs_rps]} cpu={cell.cpu_us:.0f}µs "
+                    f"helper={cell.helper_us:.0f}µs offloaded={cell.offloaded_share:.0%}"
                     + (f" first error: {cell.first_error}" if cell.errors else "")
                 )
         if args.profile:
@@ -764,9 +974,34 @@ async def _bench(args: argparse.Namespace, settings: Settings) -> tuple[dict[str
         "settings": asdict(settings),
         "versions": _versions(),
         "quick": args.quick,
+        "load": load,
+        "load_end": os.getloadavg()[0],
     }
-    report["cells"] = [{**asdict(c), "median_rps": c.median, "spread": c.spread} for c in cells]
+    report["budgets"] = {c: cpu_budget(cells, report["components_us"], c) for c in args.concurrency}
+    if args.plot:
+        plot(
+            cells,
+            Path(args.plot),
+            f"Signed session/status, a new body each request ({os.cpu_count()} cores, "
+            f"{platform.python_version()}, load avg {min(load.values(), default=0):.1f}-"
+            f"{max(load.values(), default=0):.1f})",
+        )
+        log(f"plot written to {args.plot}")
+    report["cells"] = [
+        {
+            **asdict(c),
+            "median_rps": c.median,
+            "spread": c.spread,
+            "cpu_us": c.cpu_us,
+            "helper_us": c.helper_us,
+        }
+        for c in cells
+    ]
     return report, markdown(report, cells) + (f"\n```\n{profile_text}```\n" if profile_text else "")
+
+
+def _jsonable(value: object) -> object:
+    return asdict(value) if isinstance(value, Budget) else str(value)
 
 
 def _log(message: str) -> None:
@@ -796,7 +1031,18 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--profile", type=int, metavar="C", help="cProfile the SDK at concurrency C"
     )
     parser.add_argument("--profile-out", metavar="PATH", help="write the pstats file here")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--plot",
+        metavar="PATH",
+        help=f"write the requests/s plot (PNG) here (default for a full run: {PLOT})",
+    )
+    parser.add_argument("--no-plot", action="store_true", help="do not draw the plot")
+    args = parser.parse_args(argv)
+    if args.no_plot:
+        args.plot = None
+    elif args.plot is None and not args.quick:
+        args.plot = str(PLOT)
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -812,7 +1058,7 @@ def main(argv: list[str] | None = None) -> int:
     report, text = asyncio.run(_bench(args, settings))
     print(text)
     if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2, default=str) + "\n")
+        Path(args.json).write_text(json.dumps(report, indent=2, default=_jsonable) + "\n")
     failed = any(c["errors"] for c in report["cells"])
     return 1 if failed else 0
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import anyio
 
-from bank131_async.mock import MockBank131, MockState
+from bank131_async.mock import JournalEntry, MockBank131, MockState
 from bank131_async.mock.keys import private_pem
 
 DECLINED, NO_FUNDS, GOOD = "4000000000000002", "4000000000000051", "4242424242424242"
@@ -70,22 +70,21 @@ async def started_payouts(state: MockState, target: int) -> None:
     """Return once the mock bank has started ``target`` payouts (it records them in this
     process, as the runner's requests arrive)."""
     reached = anyio.Event()
-    record = state.record
     started = len(state.entries("payout_started"))
 
-    def counting(event: str, *args: Any) -> None:
+    def counting(entry: JournalEntry) -> None:
         nonlocal started
-        record(event, *args)
-        if event == "payout_started":
+        if entry.event == "payout_started":
             started += 1
             if started >= target:
                 reached.set()
 
-    state.record = counting  # type: ignore[method-assign,assignment]
+    state.listeners.append(counting)
     try:
-        await reached.wait()
+        if started < target:
+            await reached.wait()
     finally:
-        state.record = record  # type: ignore[method-assign]
+        state.listeners.remove(counting)
 
 
 async def main(count: int, concurrency: int, crash: bool) -> int:

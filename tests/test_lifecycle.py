@@ -200,7 +200,7 @@ async def _scenario(bank: AsyncBank131, server: CountingServer, how: str) -> Non
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
+@pytest.mark.parametrize("backend", ["auto", "httpx", "aiohttp"])
 @pytest.mark.parametrize("how", ["normal", "exception", "cancel_mid_request", "cancel_mid_wait"])
 async def test_nothing_is_left_open_after_the_client_closes(
     server: CountingServer, partner_key: rsa.RSAPrivateKey, backend: str, how: str

@@ -148,9 +148,15 @@ class SocketServer(uvicorn.Server):
 
     def _go_deaf(self) -> None:
         self.listening.clear()
-        for server in self.servers:
-            server.close()  # closes the listening socket: connects now get RST
-        self.servers = []
+        loop = asyncio.get_running_loop()
+        servers, self.servers = self.servers, []
+        for server in servers:
+            for sock in server.sockets:
+                loop.remove_reader(sock.fileno())  # accept nothing more from now on
+        # Close the listeners (connects then get RST) one loop step later: connections the
+        # loop has just accepted are still being set up, and on Python 3.11 a transport made
+        # for an already closed server fails an assertion and leaks its socket.
+        loop.call_soon(_close_all, servers)
         self._holder = _hold(self.port)
         for connection in list(self.server_state.connections):
             connection.shutdown()
@@ -198,6 +204,11 @@ class SocketServer(uvicorn.Server):
         if self._holder is not None:
             self._holder.close()
             self._holder = None
+
+
+def _close_all(servers: list[asyncio.Server]) -> None:
+    for server in servers:
+        server.close()
 
 
 def _hold(port: int) -> socket.socket | None:

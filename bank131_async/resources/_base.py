@@ -11,7 +11,12 @@ import httpx
 from .._logging import logger
 from .._transport import Endpoint, Transport, parse_result
 from ..converter import dumps, envelope_session
-from ..errors import IdempotencyConflictError, RequestValidationError, SessionWrongStateError
+from ..errors import (
+    Bank131Error,
+    IdempotencyConflictError,
+    RequestValidationError,
+    SessionWrongStateError,
+)
 from ..models.sessions import Session
 
 __all__ = ["SESSION_STATUS", "Resource", "SessionSink", "require_id"]
@@ -137,7 +142,15 @@ class Resource:
                 exc.code,
                 exc.idempotency_key,
             )
-            data = await self._request(SESSION_STATUS, {"session_id": session_id}, timeout=timeout)
+            try:
+                data = await self._request(
+                    SESSION_STATUS, {"session_id": session_id}, timeout=timeout
+                )
+            except Bank131Error as unread:
+                # The operation was processed; only reading its result failed. The caller
+                # gets the error that says so, not the status call's (which may read "not
+                # sent" and describes another request).
+                raise exc from unread
         session = parse_result(envelope_session(data), Session, "the response's session")
         sink = self._sessions_seen
         if sink is not None and sink.active:

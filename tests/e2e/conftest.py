@@ -26,11 +26,12 @@ async def mock(
         yield running
 
 
-@pytest_asyncio.fixture(params=["httpx", "aiohttp"])
+@pytest_asyncio.fixture(params=["auto", "httpx", "aiohttp"])
 async def bank(
     request: pytest.FixtureRequest, mock: MockBank131, partner_key: rsa.RSAPrivateKey
 ) -> AsyncIterator[AsyncBank131]:
-    """Every end-to-end test runs over both HTTP backends: they must classify failures alike."""
+    """Every end-to-end test runs over every HTTP backend (the default fast path, httpx's
+    transport, the aiohttp transport): they must classify failures alike."""
     async with AsyncBank131(
         project=mock.project,
         private_key=partner_key,

@@ -224,7 +224,7 @@ async def soak(
     *,
     concurrency: int = 100,
     seed: int = 131,
-    backend: str = "httpx",
+    backend: str = "auto",
     faults: tuple[tuple[str, dict[str, Any]], ...] = FAULTS,
 ) -> SoakReport:
     report = SoakReport(count=count)
@@ -257,7 +257,7 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--seed", type=int, default=131)
-    parser.add_argument("--backend", choices=("httpx", "aiohttp"), default="httpx")
+    parser.add_argument("--backend", choices=("auto", "httpx", "aiohttp"), default="auto")
     args = parser.parse_args()
     report = anyio.run(
         lambda: soak(args.count, concurrency=args.concurrency, seed=args.seed, backend=args.backend)

@@ -221,7 +221,7 @@ def fake_cryptopro(payload: bytes) -> str:
     return base64.b64encode(b"test-signature:" + payload[:16]).decode()
 
 
-@pytest_asyncio.fixture(params=["httpx", "aiohttp"])
+@pytest_asyncio.fixture(params=["auto", "httpx", "aiohttp"])
 async def kyc_bank(
     request: pytest.FixtureRequest, mock: MockBank131, partner_key: rsa.RSAPrivateKey
 ) -> AsyncIterator[AsyncBank131]:
