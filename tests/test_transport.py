@@ -739,3 +739,24 @@ async def test_a_refused_connection_keeps_the_operating_systems_reason(
     assert "2 attempts" in str(info.value)
     assert info.value.request_sent is False
     assert isinstance(info.value.__cause__, httpx.ConnectError)
+
+
+@pytest.mark.asyncio
+async def test_a_reconciliation_whose_status_read_fails_still_says_processed(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    """Found by the soak: the repeat of a processed confirm was answered with a conflict, the
+    status read that reconciles it met a refused connection, and the caller got that status
+    call's "not sent" error."""
+    conflict = {"status": "error", "error": {"code": "idempotency_key_already_exists"}}
+    script = Script(
+        fail(httpx.ReadTimeout),
+        answer(409, conflict),
+        *[fail(httpx.ConnectError)] * 3,
+    )
+    async with client(partner_key, script) as bank:
+        with pytest.raises(IdempotencyConflictError) as info:
+            await bank.sessions.confirm("ps_1", idempotency_key="c-1")
+    assert info.value.maybe_processed is True
+    assert isinstance(info.value.__cause__, TransportConnectionError)
+    assert info.value.__cause__.request_sent is False  # the status call, not the confirm
