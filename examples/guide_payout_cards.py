@@ -55,6 +55,7 @@ async def main() -> int:
 
         # 2. PCI DSS, stored as a token: tokenize once, keep the token instead of the number.
         card_token = await bank.tokens.tokenize_elements("5536913700008371")
+        assert card_token.token is not None  # Optional: the answer's shape is not documented
         tokenized = PayoutDetails.from_card(TokenizedCard(token=card_token.token))
         print("card token:     ", outcome(await pay(bank, tokenized, "c-2")))
 
