@@ -4,7 +4,8 @@
     python examples/run_all.py errors     # those whose name contains "errors"
 
 Each ``examples/guide_*.py`` script runs in its own interpreter with a time limit, then the
-testing guide's test suite (``examples/guide_testing``) runs under pytest. Prints each one's
+example projects' test suites (``examples/guide_testing``, ``examples/fastapi_service``) run
+under pytest. Prints each one's
 time; exits 1 if any failed.
 """
 
@@ -21,9 +22,9 @@ LIMIT = 120.0  # seconds per example; each takes a few
 
 def commands() -> list[tuple[str, list[str]]]:
     runs = [(path.name, [sys.executable, str(path)]) for path in sorted(HERE.glob("guide_*.py"))]
-    tests = HERE / "guide_testing"
-    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests)]
-    runs.append(("guide_testing/ (pytest)", pytest))
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    for project in ("guide_testing", "fastapi_service"):  # example projects with their tests
+        runs.append((f"{project}/ (pytest)", [*pytest, str(HERE / project)]))
     return runs
 
 
