@@ -35,7 +35,7 @@ BULK_RESULTS = "benchmarks/bulk.md"
 # -----------------------------------------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[2]
-_PLACEHOLDER = re.compile(r"^<!-- bench:(?P<what>[a-z-]+) -->$", re.MULTILINE)
+_PLACEHOLDER = re.compile(r"<!-- bench:(?P<what>[a-z-]+) -->")
 _IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)")
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.*)$")
 
