@@ -82,10 +82,12 @@ class WakeupSource(Protocol):
     """
 
     @property
-    def active(self) -> bool: ...
+    def active(self) -> bool:
+        """Whether webhooks arrive (a router is attached): waits then poll only as a fallback."""
 
     @property
-    def fallback(self) -> PollSchedule: ...
+    def fallback(self) -> PollSchedule:
+        """The slow polling of webhook-driven waits."""
 
     def watch(self, session_id: str) -> AbstractContextManager[SessionWatch]:
         """A watch of ``session_id``'s snapshots for as long as the ``with`` block runs."""

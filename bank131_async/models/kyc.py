@@ -166,8 +166,10 @@ class KycVerification:
 
     @property
     def is_verified(self) -> bool:
+        """The person is verified (status ``ok``)."""
         return self.status == KycStatus.OK
 
     @property
     def is_pending(self) -> bool:
+        """The check goes on (status ``pending``): ask again later."""
         return self.status == KycStatus.PENDING

@@ -192,6 +192,7 @@ class Payout:
 
     @property
     def is_final(self) -> bool:
+        """The payout ``succeeded`` or ``failed``."""
         return self.status in _FINAL_OPERATION
 
 
@@ -221,6 +222,7 @@ class AcquiringPayment:
 
     @property
     def is_final(self) -> bool:
+        """The payment ``succeeded`` or ``failed``."""
         return self.status in _FINAL_OPERATION
 
 
@@ -312,6 +314,7 @@ class Session:
 
     @property
     def operations(self) -> tuple[Payout | AcquiringPayment, ...]:
+        """Payouts and payments together."""
         return (*self.payout_list, *self.payment_list)
 
     @property
