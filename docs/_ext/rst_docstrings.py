@@ -101,9 +101,62 @@ def _resolve_first(pkg: griffe.Module, obj: griffe.Object, first: str) -> bool:
     return any(_lookup(pkg, f"{scope}.{first}") for scope in _scopes(obj))
 
 
+_BORDER = re.compile(r"^\s*=+( +=+)+\s*$")
+
+
+def _table(lines: list[str]) -> list[str]:
+    """A reST simple table (``====  ====`` borders) as a Markdown table."""
+    border = lines[0]
+    starts = [m.start() for m in re.finditer(r"=+", border)]
+    indent = border[: len(border) - len(border.lstrip())]
+    borders = [i for i, line in enumerate(lines) if _BORDER.match(line)]
+    header_end = borders[1] if len(borders) > 2 else None
+    rows: list[list[str]] = []
+    header: list[str] = [""] * len(starts)
+    for i, line in enumerate(lines):
+        if i in borders or not line.strip():
+            continue
+        cells = [
+            line[start : (starts[n + 1] if n + 1 < len(starts) else None)].strip()
+            for n, start in enumerate(starts)
+        ]
+        if header_end is not None and i < header_end:
+            header = cells
+        elif not cells[0] and rows:  # a continuation line
+            rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], cells, strict=True)]
+        else:
+            rows.append(cells)
+    out = ["", indent + "| " + " | ".join(header) + " |"]
+    out.append(indent + "|" + "---|" * len(starts))
+    out += [indent + "| " + " | ".join(row) + " |" for row in rows]
+    return [*out, ""]
+
+
+def _tables(text: str) -> str:
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if _BORDER.match(lines[i]):
+            j = i + 1
+            end = None
+            while j < len(lines):
+                if _BORDER.match(lines[j]) and (j + 1 == len(lines) or not lines[j + 1].strip()):
+                    end = j
+                    break
+                j += 1
+            if end is not None:
+                out += _table(lines[i : end + 1])
+                i = end + 1
+                continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)
+
+
 def _blocks(text: str) -> str:
     """``::`` literal blocks and ``>>>`` examples to fenced code blocks."""
-    lines = text.split("\n")
+    lines = _tables(text).split("\n")
     out: list[str] = []
     i = 0
     while i < len(lines):
