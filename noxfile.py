@@ -1,4 +1,4 @@
-"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``demo``, ``examples``, ``bench``,
+"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``docs``, ``demo``, ``examples``, ``bench``,
 ``soak`` (10,000 payouts under random faults), and for bulk payouts ``bulk_demo``, ``bench_bulk``
 (1k-100k items, ~15 min) and ``bulk_soak`` (many SIGKILL rounds, on SQLite and PostgreSQL)."""
 
@@ -43,8 +43,21 @@ def bulk_demo(session: nox.Session) -> None:
 
 
 @nox.session(python="3.11")
+def docs(session: nox.Session) -> None:
+    """The documentation site, strict: a broken link or a missing reference fails it
+    (``nox -s docs -- serve`` serves it with live reload instead)."""
+    session.install("-e", ".[docs]")
+    if session.posargs[:1] == ["serve"]:
+        session.run("mkdocs", "serve", *session.posargs[1:])
+    else:
+        session.run("mkdocs", "build", "--strict", *session.posargs)
+
+
+@nox.session(python="3.11")
 def examples(session: nox.Session) -> None:
-    session.install("-e", ".[mock,aiohttp,fastapi,bulk]")
+    """Every guide's example against the embedded mock (examples/run_all.py), and the demos."""
+    session.install("-e", ".[test]")
+    session.run("python", "examples/run_all.py", *session.posargs)
     session.run("python", "examples/bulk_payout.py", "--count", "100")
     session.run("python", "examples/webhooks_fastapi.py")
 

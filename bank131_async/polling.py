@@ -52,6 +52,7 @@ class PollSchedule:
     jitter: float = 0.2
 
     def intervals(self, rand: Callable[[], float] = random.random) -> Iterator[float]:
+        """The successive intervals, jittered (``rand`` returns a float in [0, 1))."""
         interval = self.initial
         while True:
             yield interval * (1.0 + self.jitter * (2.0 * rand() - 1.0))
@@ -81,14 +82,18 @@ class WakeupSource(Protocol):
     """
 
     @property
-    def active(self) -> bool: ...
+    def active(self) -> bool:
+        """Whether webhooks arrive (a router is attached): waits then poll only as a fallback."""
 
     @property
-    def fallback(self) -> PollSchedule: ...
+    def fallback(self) -> PollSchedule:
+        """The slow polling of webhook-driven waits."""
 
-    def watch(self, session_id: str) -> AbstractContextManager[SessionWatch]: ...
+    def watch(self, session_id: str) -> AbstractContextManager[SessionWatch]:
+        """A watch of ``session_id``'s snapshots for as long as the ``with`` block runs."""
 
-    def publish(self, session: Session) -> bool: ...
+    def publish(self, session: Session) -> bool:
+        """Feed a polled snapshot to the other waiters; whether it was newer than the last."""
 
 
 def _describe(session: Session) -> str:

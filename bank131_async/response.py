@@ -61,22 +61,27 @@ class RawResponse(Generic[T]):
 
     @property
     def http_status(self) -> int:
+        """The HTTP status of the answer."""
         return self.info.http_status
 
     @property
     def headers(self) -> Mapping[str, str]:
+        """The answer's headers."""
         return self.info.headers
 
     @property
     def request_id(self) -> str | None:
+        """A request id header, when the bank or a proxy sends one."""
         return self.info.request_id
 
     @property
     def attempts(self) -> int:
+        """How many times the request was sent (retries included)."""
         return self.info.attempts
 
     @property
     def idempotency_key(self) -> str | None:
+        """The ``X-PARTNER-IDEMPOTENCY-KEY`` the call carried, if any."""
         return self.info.idempotency_key
 
 

@@ -11,12 +11,16 @@ Sign a body the way the bank does and feed it to your receiver::
 
     bank = AsyncBank131(..., bank_public_key=signer.public_key_pem)   # verifies those
 
-Or import the fixtures into your ``conftest.py`` (defined when pytest is installed)::
-
-    from bank131_async.testing import bank131_bank_key, bank131_webhook_signer  # noqa: F401
+Or use the pytest plugin's fixtures: the package registers this module as a plugin (the
+``pytest11`` entry point ``bank131``), so with ``pip install 'bank131-async[testing]'`` they
+need no import::
 
     async def test_handler(bank131_webhook_signer):
         body, signature = bank131_webhook_signer.sign({"type": "ready_to_confirm", ...})
+
+``bank131_mock`` (a :class:`~bank131_async.mock.MockBankThread`), ``bank131_client`` (an
+``AsyncBank131`` connected to it), ``bank131_webhook_signer`` and ``bank131_bank_key``; override
+``bank131_mock_options`` or ``bank131_client_options`` to change their settings.
 """
 
 from __future__ import annotations
@@ -163,13 +167,16 @@ class WebhookSigner:
 
     @property
     def public_key_pem(self) -> bytes:
+        """The bank's public key as PEM: pass it as ``bank_public_key``."""
         return public_key_pem(self.key)
 
     @property
     def verifier(self) -> SignatureVerifier:
+        """A :class:`~bank131_async.signing.SignatureVerifier` of this key."""
         return SignatureVerifier(self.key.public_key())
 
     def sign(self, event: WebhookInput) -> tuple[bytes, str]:
+        """``(body, signature)``: the exact body bytes and their ``X-PARTNER-SIGN`` value."""
         return sign_webhook(event, self.key)
 
     def headers(self, event: WebhookInput) -> tuple[bytes, dict[str, str]]:

@@ -93,10 +93,26 @@ def test_every_error_the_readme_names_is_exported_from_the_top_level() -> None:
     from pathlib import Path
 
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    table = readme[readme.index("## Money safety") :]
+    section = readme[readme.index("## Money safety") :]
+    section = section[: section.index("\n## ", 1)]
+    import builtins
+
+    named = {n for n in re.findall(r"`([A-Z][A-Za-z]+Error)`", section) if not hasattr(builtins, n)}
+    assert len(named) >= 8
+    assert named <= set(bank131_async.__all__), named - set(bank131_async.__all__)
+
+
+def test_every_error_the_money_safety_guide_names_is_importable() -> None:
+    import re
+    from pathlib import Path
+
+    import bank131_async.errors
+
+    guide = (Path(__file__).parents[1] / "docs/guides/errors.md").read_text(encoding="utf-8")
+    table = guide[guide.index("## Each error") :]
     table = table[: table.index("\n## ", 1)]
     import builtins
 
     named = {n for n in re.findall(r"`([A-Z][A-Za-z]+Error)`", table) if not hasattr(builtins, n)}
-    assert len(named) >= 15
-    assert named <= set(bank131_async.__all__), named - set(bank131_async.__all__)
+    assert len(named) >= 20
+    assert named <= set(bank131_async.errors.__all__), named - set(bank131_async.errors.__all__)

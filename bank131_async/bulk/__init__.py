@@ -69,7 +69,7 @@ def open_journal(spec: str | Path) -> SqlJournal:
     """A journal (not yet open) for a SQLite path or a ``postgresql://`` URL.
 
     PostgreSQL needs ``pip install 'bank131-async[postgres]'``; without the driver this raises
-    :class:`~bank131_async.errors.ConfigurationError` naming the extra.
+    :class:`~bank131_async.errors.MissingExtraError` naming the extra.
     """
     text = str(spec)
     if text.startswith(_POSTGRES_SCHEMES):

@@ -140,7 +140,8 @@ class SqlJournal(ABC):
         """Connect and create the tables if needed."""
 
     @abstractmethod
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Close the connections (what leaving ``async with`` does)."""
 
     @abstractmethod
     def connection(self) -> AbstractAsyncContextManager[Conn]:
@@ -619,6 +620,7 @@ class SqlJournal(ABC):
         return summary
 
     async def batch_exists(self, batch_id: str) -> bool:
+        """Whether the journal holds any item (or invalid line) of ``batch_id``."""
         rows = await self._fetch(
             "SELECT 1 FROM bulk_items WHERE batch_id = :batch LIMIT 1", batch=batch_id
         )

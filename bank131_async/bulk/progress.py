@@ -41,9 +41,11 @@ class Progress:
 
     @property
     def rate(self) -> float:
+        """Items this run finished per second."""
         return self.processed / self.elapsed if self.elapsed > 0 else 0.0
 
     def describe(self) -> str:
+        """One line for humans: the phase, counts by outcome, the pace."""
         if self.phase == "loading":
             return f"loading batch {self.batch_id}"
         parts = [f"{o}: {self.counts.get(o, 0)}" for o in Outcome if self.counts.get(o, 0)]
@@ -80,6 +82,7 @@ class PlainProgress:
             self._write(self._latest)
 
     def update(self, progress: Progress) -> None:
+        """Take the latest progress; print it if ``every`` seconds have passed since the last line."""
         self._latest = progress
         now = time.monotonic()
         if now - self._last >= self._every:

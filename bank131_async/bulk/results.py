@@ -26,6 +26,11 @@ __all__ = ["ItemResult", "Outcome", "Summary"]
 
 
 class Outcome(StrEnum):
+    """How an item of a batch ended: ``succeeded``, ``failed`` (the bank's ``error_code``),
+    ``invalid`` (the item could not be paid as written) or ``unknown`` (reconcile its session; a
+    rerun does).
+    """
+
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     INVALID = "invalid"
@@ -63,6 +68,7 @@ class ItemResult:
         }
 
     def to_line(self) -> str:
+        """The result as one compact JSON line (what ``--results`` writes)."""
         return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
 
 
@@ -84,6 +90,7 @@ class Summary:
     elapsed: float = 0.0
 
     def add(self, result: ItemResult) -> None:
+        """Count one item's result."""
         status = str(result.status)
         self.counts[status] += 1
         if result.amount is not None:
@@ -94,6 +101,7 @@ class Summary:
 
     @property
     def total(self) -> int:
+        """Every item of the batch: those with a result and the pending ones."""
         return sum(self.counts.values()) + self.pending
 
     @property

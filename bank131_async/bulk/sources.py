@@ -76,6 +76,7 @@ class Entry:
 
     @property
     def reason(self) -> str | None:
+        """Why the line is invalid (its line number and the field), or ``None``."""
         if self.error is None:
             return None
         return f"line {self.line}: {self.error}"

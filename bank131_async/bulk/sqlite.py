@@ -55,6 +55,7 @@ class SqliteJournal(SqlJournal):
         return f"SqliteJournal({str(self.path)!r})"
 
     async def open(self) -> None:
+        """Open the file (WAL mode) and create the tables if needed."""
         if self._db is not None:
             return
         # Autocommit (isolation_level=None): a statement commits on its own; transactions are
@@ -74,6 +75,7 @@ class SqliteJournal(SqlJournal):
         self._db = db
 
     async def close(self) -> None:
+        """Close the file."""
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -85,10 +87,12 @@ class SqliteJournal(SqlJournal):
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Conn]:
+        """The connection, for single statements (each commits on its own)."""
         yield self._conn()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Conn]:
+        """One ``BEGIN IMMEDIATE`` transaction, committed on success, rolled back on an error."""
         conn = self._conn()
         assert self._db is not None
         self._db.execute("BEGIN IMMEDIATE")
@@ -101,5 +105,6 @@ class SqliteJournal(SqlJournal):
 
     @asynccontextmanager
     async def load_lock(self, batch_id: str) -> AsyncIterator[None]:
+        """No lock: one process per SQLite batch is the intended use."""
         # One process per SQLite batch is the intended use; each chunk is its own transaction.
         yield

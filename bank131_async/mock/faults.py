@@ -38,6 +38,8 @@ __all__ = ["Fault", "FaultKind", "Faults"]
 
 
 class FaultKind(StrEnum):
+    """What a fault does to a request (see the module's table)."""
+
     LATENCY = "latency"
     SERVER_ERROR = "server_error"
     RATE_LIMIT = "rate_limit"
@@ -49,6 +51,10 @@ class FaultKind(StrEnum):
 
 @attrs.define(kw_only=True)
 class Fault:
+    """One fault rule: its ``kind``, the ``route`` it hits (``None``: every method), how often
+    (``times``, ``probability``) and the kind's options.
+    """
+
     kind: FaultKind = attrs.field(converter=FaultKind)
     route: str | None = None
     #: Requests left to hit; ``None`` means no limit.
@@ -68,6 +74,9 @@ class Fault:
 
     @property
     def processes_first(self) -> bool:
+        """Whether the request is processed before the fault strikes (money moves, the answer
+        is lost or garbled).
+        """
         return self.kind in (FaultKind.DROP_AFTER, FaultKind.OUTAGE) or (
             self.after_processing and self.kind in (FaultKind.SERVER_ERROR, FaultKind.MALFORMED)
         )
@@ -103,17 +112,21 @@ class Faults:
         self._rng = random.Random(seed)
 
     def add(self, kind: FaultKind | str | Fault, **options: Any) -> Fault:
+        """Add a rule, e.g. ``mock.faults.add("drop_after", route="session/confirm", times=1)``."""
         fault = kind if isinstance(kind, Fault) else Fault(kind=FaultKind(kind), **options)
         self.rules.append(fault)
         return fault
 
     def remove(self, fault: Fault) -> None:
+        """Remove a rule added before."""
         self.rules.remove(fault)
 
     def clear(self) -> None:
+        """Remove every rule."""
         self.rules.clear()
 
     def seed(self, seed: int) -> None:
+        """Re-seed the RNG behind ``probability`` (to replay a run)."""
         self._rng.seed(seed)
 
     def take(self, route: str) -> tuple[float, Fault | None]:

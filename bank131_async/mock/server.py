@@ -289,40 +289,49 @@ class MockBank131:
 
     @property
     def project(self) -> str:
+        """The project id the emulator expects in ``X-PARTNER-PROJECT``."""
         return self.app.config.project
 
     @property
     def config(self) -> MockConfig:
+        """The emulator's :class:`MockConfig` (mutable: a test may flip a setting)."""
         return self.app.config
 
     @property
     def state(self) -> MockState:
+        """The emulator's :class:`MockState`: sessions, the money journal, the wallet balance."""
         return self.app.state
 
     @property
     def faults(self) -> Faults:
+        """The fault rules (:class:`~bank131_async.mock.faults.Faults`)."""
         return self.app.faults
 
     @property
     def webhooks(self) -> WebhookSender:
+        """The webhook sender (its ``outbox`` when ``webhook_url="outbox"``)."""
         return self.app.webhooks
 
     @property
     def partner_private_key_pem(self) -> bytes:
+        """Your (the partner's) private key as PEM, for a client of this emulator."""
         if self.partner_private_key is None:
             raise RuntimeError("only the partner public key was registered")
         return private_pem(self.partner_private_key)
 
     @property
     def partner_public_key_pem(self) -> bytes:
+        """Your public key as PEM, as the emulator registered it."""
         return public_pem(self.partner_public_key)
 
     @property
     def bank_public_key_pem(self) -> bytes:
+        """The bank's public key as PEM (``bank_public_key=``: verifies its webhooks)."""
         return public_pem(self.bank_private_key)
 
     @property
     def bank_private_key_pem(self) -> bytes:
+        """The bank's private key as PEM (signs the emulator's webhooks)."""
         return private_pem(self.bank_private_key)
 
     def client(self, **overrides: Any) -> AsyncBank131:
@@ -370,6 +379,7 @@ class MockBank131:
         await self.stop()
 
     async def start(self) -> None:
+        """Start serving on 127.0.0.1 (what entering ``async with`` does)."""
         if self._task is not None:
             raise RuntimeError("MockBank131 is already running")
         self._sock = bind_loopback(self._port)
@@ -386,6 +396,7 @@ class MockBank131:
         raise RuntimeError("the emulator's server did not start")
 
     async def stop(self) -> None:
+        """Stop serving and close the connections (what leaving ``async with`` does)."""
         try:
             if self._server is not None and self._task is not None:
                 self._server.should_exit = True

@@ -31,6 +31,8 @@ _KEYS = {
 
 @attrs.define(eq=False)
 class Refund:
+    """A refund the emulator keeps (its own record, not the SDK's model)."""
+
     id: str
     amount: int
     currency: str
@@ -41,6 +43,7 @@ class Refund:
     metadata: Any = None
 
     def render(self) -> dict[str, Any]:
+        """The refund as the bank's JSON."""
         out: dict[str, Any] = {
             "id": self.id,
             "status": self.status,
@@ -78,6 +81,7 @@ class Operation:
     extra: dict[str, Any] = attrs.field(factory=dict)
 
     def render(self, version: int) -> dict[str, Any]:
+        """The operation as the bank's JSON, in the spelling of API ``version`` (1 or 2)."""
         out: dict[str, Any] = {"id": self.id, "status": self.status, "created_at": self.created_at}
         if self.finished_at is not None:
             out["finished_at"] = self.finished_at
@@ -99,6 +103,10 @@ class Operation:
 
 @attrs.define(eq=False)
 class Session:
+    """A session the emulator keeps: its state, operations and the JSON it answers with.
+    Read it from a test (``mock.state.sessions[session_id]``); change it only through requests.
+    """
+
     id: str
     created_at: str
     updated_at: str
@@ -126,13 +134,16 @@ class Session:
     json_v2: bytes | None = None
 
     def touch(self) -> None:
+        """Mark a change: a new ``updated_at`` and no cached JSON."""
         self.updated_at = now_iso()
         self.clear_cache()
 
     def clear_cache(self) -> None:
+        """Drop the rendered JSON (it is rendered again on the next status)."""
         self.json_v1 = self.json_v2 = None
 
     def render(self, version: int) -> dict[str, Any]:
+        """The session as the bank's JSON, in the spelling of API ``version`` (1 or 2)."""
         payouts_key, payments_key, _ = _KEYS[version]
         out: dict[str, Any] = {
             "id": self.id,
@@ -153,6 +164,7 @@ class Session:
         return out
 
     def json(self, version: int) -> bytes:
+        """The session's JSON bytes for API ``version``, cached until the next change."""
         if version == 2:
             if self.json_v2 is None:
                 self.json_v2 = dumps(self.render(2))
@@ -170,6 +182,7 @@ class Session:
         return {**self.confirm_information, "transfer_details": details}
 
     def operations(self) -> list[Operation]:
+        """Payouts and payments, in that order."""
         return self.payments + self.payouts
 
 
@@ -227,9 +240,11 @@ class MockState:
     _ids: itertools.count[int] = attrs.field(init=False, factory=lambda: itertools.count(1000))
 
     def new_id(self, prefix: str) -> str:
+        """A new id with ``prefix`` (``ps_1000``, ``po_1001``, ...)."""
         return f"{prefix}_{next(self._ids)}"
 
     def new_session(self) -> Session:
+        """A new session in status ``created``, kept in ``sessions``."""
         now = now_iso()
         session = Session(id=self.new_id("ps"), created_at=now, updated_at=now)
         self.sessions[session.id] = session
@@ -261,6 +276,7 @@ class MockState:
         )
 
     def record(self, event: str, session: Session, op: Operation, amount: int) -> None:
+        """Append a money-relevant event to the journal (and tell the listeners)."""
         entry = JournalEntry(
             event, session.id, op.id, amount, op.currency, op.idempotency_key, now_iso()
         )
@@ -271,6 +287,9 @@ class MockState:
     # -- assertions helpers for tests -------------------------------------------------------
 
     def entries(self, event: str) -> list[JournalEntry]:
+        """The journal's entries of one ``event``: ``payout_started``, ``payout_succeeded``,
+        ``payment_succeeded``, ...
+        """
         return [e for e in self.journal if e.event == event]
 
     def payouts_by_idempotency_key(self) -> dict[str | None, list[str]]:

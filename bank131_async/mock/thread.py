@@ -55,6 +55,7 @@ class MockBankThread:
     # -- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> None:
+        """Start the emulator in its thread (what entering ``with`` does)."""
         if self._thread is not None:
             raise RuntimeError("MockBankThread is already running")
         started: Future[None] = Future()
@@ -82,6 +83,7 @@ class MockBankThread:
             loop.close()
 
     def stop(self) -> None:
+        """Stop it and join the thread (what leaving ``with`` does)."""
         loop, thread = self._loop, self._thread
         if loop is None or thread is None:
             return
@@ -144,36 +146,45 @@ class MockBankThread:
 
     @property
     def url(self) -> str:
+        """Host root, e.g. ``http://127.0.0.1:51234``."""
         return self._mock.url
 
     @property
     def project(self) -> str:
+        """The project id the emulator expects."""
         return self._mock.project
 
     @property
     def config(self) -> MockConfig:
+        """The emulator's :class:`MockConfig` (change it through :meth:`call`)."""
         return self._mock.config
 
     @property
     def state(self) -> MockState:
+        """The emulator's :class:`MockState` (read it freely)."""
         return self._mock.state
 
     @property
     def faults(self) -> Faults:
+        """The fault rules (add them with :meth:`add_fault`)."""
         return self._mock.faults
 
     @property
     def webhooks(self) -> WebhookSender:
+        """The webhook sender and its outbox."""
         return self._mock.webhooks
 
     @property
     def partner_private_key_pem(self) -> bytes:
+        """Your (the partner's) private key as PEM."""
         return self._mock.partner_private_key_pem
 
     @property
     def bank_public_key_pem(self) -> bytes:
+        """The bank's public key as PEM (verifies its webhooks)."""
         return self._mock.bank_public_key_pem
 
     @property
     def bank_private_key_pem(self) -> bytes:
+        """The bank's private key as PEM (signs its webhooks)."""
         return self._mock.bank_private_key_pem

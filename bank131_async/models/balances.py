@@ -54,6 +54,8 @@ class WalletDetails:
 
 @frozen(kw_only=True)
 class BalanceDetails:
+    """An account's balance in minor units."""
+
     current_balance: int | None = None
 
 
@@ -74,12 +76,16 @@ class AccountBalance:
 
 @frozen(kw_only=True)
 class TotalTurnover:
+    """A statement's total debit and credit turnover, in minor units."""
+
     debet: int | None = None
     credit: int | None = None
 
 
 @frozen(kw_only=True)
 class TotalBalance:
+    """A statement's opening and closing balance, in minor units."""
+
     opening: int | None = None
     closing: int | None = None
 

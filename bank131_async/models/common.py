@@ -70,6 +70,8 @@ class AmountDetails:
 
 @frozen(kw_only=True)
 class Fee:
+    """The bank's fee for an operation."""
+
     merchant_fee: AmountDetails | None = None
 
 
@@ -84,6 +86,8 @@ class Amounts:
 
 @frozen(kw_only=True)
 class RejectReason:
+    """Why the bank's antifraud rejected an operation (a rule, and the list it matched)."""
+
     rule_alias: str
     list_alias: str | None = None
     expiration_date: datetime | None = None
@@ -100,6 +104,8 @@ class ErrorInfo:
 
 @frozen(kw_only=True)
 class Contact:
+    """How to reach a customer: email and/or phone."""
+
     email: str | None = None
     phone: str | None = None
 
@@ -114,6 +120,8 @@ class Customer:
 
 @frozen(kw_only=True)
 class IdentityDocument:
+    """A participant's identity document (the number never shows in ``repr``)."""
+
     id_type: str | None = None
     id_number: str | None = attrs.field(default=None, repr=False)
     id_expiration_date: date | None = None
@@ -168,12 +176,24 @@ class Participant:
 
 @frozen(kw_only=True)
 class ParticipantDetails:
+    """Who sends and who receives the money::
+
+        ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov"))
+
+    Card payouts need ``recipient.full_name``; escrow and settlement account payouts name the
+    paying account in ``sender.account``.
+    """
+
     sender: Participant | None = None
     recipient: Participant | None = None
 
 
 @frozen(kw_only=True)
 class TransactionInfo:
+    """Identifiers of the transaction at the card network or FPS (RRN, ARN, authorisation
+    code, FPS message id).
+    """
+
     rrn: str | None = None
     arn: str | None = None
     auth_code: str | None = None
@@ -184,17 +204,25 @@ class TransactionInfo:
 
 @frozen(kw_only=True)
 class CustomRoutingTag:
+    """One routing tag of ``custom_routing`` (values agreed with the bank)."""
+
     root_tag: str
     values: tuple[str, ...] = ()
 
 
 @frozen(kw_only=True)
 class CustomRouting:
+    """Routing hints agreed with the bank (``custom_routing``)."""
+
     tags: tuple[CustomRoutingTag, ...] = ()
 
 
 @frozen(kw_only=True)
 class RevenueSplitInfoItem:
+    """One contractor's share of a payment (``revenue_split_info``): a ``percent``, an
+    ``amount`` in minor units, or the ``remains``.
+    """
+
     contractor_alias: str
     percent: str | None = None
     remains: bool | None = None

@@ -26,6 +26,10 @@ __all__ = [
 
 
 class SessionStatus(StrEnum):
+    """``session.status``: ``created`` -> ``in_progress`` -> ``accepted`` or ``cancelled``
+    (final); ``error`` is not final.
+    """
+
     CREATED = "created"
     IN_PROGRESS = "in_progress"
     ACCEPTED = "accepted"
@@ -35,6 +39,10 @@ class SessionStatus(StrEnum):
 
 
 class NextAction(StrEnum):
+    """``session.next_action``: what the bank waits for from you (``confirm``, or ``capture``
+    of a held payment).
+    """
+
     CONFIRM = "confirm"
     CAPTURE = "capture"
 
@@ -50,6 +58,8 @@ class OperationStatus(StrEnum):
 
 
 class RefundStatus(StrEnum):
+    """Status of a refund: ``in_progress``, then ``accepted`` or ``declined``."""
+
     IN_PROGRESS = "in_progress"
     ACCEPTED = "accepted"
     DECLINED = "declined"
@@ -57,6 +67,8 @@ class RefundStatus(StrEnum):
 
 
 class PayoutDetailsType(StrEnum):
+    """``payout_details.type``: where a payout goes (build them with ``PayoutDetails.from_*``)."""
+
     CARD = "card"
     BANK_ACCOUNT = "bank_account"
     WALLET = "wallet"
@@ -65,6 +77,8 @@ class PayoutDetailsType(StrEnum):
 
 
 class PaymentDetailsType(StrEnum):
+    """``payment_details.type``: how an incoming payment is paid (``PaymentDetails.from_*``)."""
+
     CARD = "card"
     RECURRENT = "recurrent"
     SECURED_CARD = "secured_card"
@@ -80,6 +94,8 @@ class PaymentDetailsType(StrEnum):
 
 
 class CardType(StrEnum):
+    """``card.type``: which card object a card instrument carries."""
+
     BANK_CARD = "bank_card"
     ENCRYPTED_CARD = "encrypted_card"
     TOKENIZED_CARD = "tokenized_card"
@@ -96,6 +112,8 @@ class BankAccountType(StrEnum):
 
 
 class WalletType(StrEnum):
+    """``wallet.type``: the e-wallet system (payouts are documented for YooMoney)."""
+
     YOOMONEY = "yoomoney"
     QIWI = "qiwi"
     MONETA = "moneta"
@@ -103,16 +121,28 @@ class WalletType(StrEnum):
 
 
 class CustomerInteractionType(StrEnum):
+    """``customer_interaction.type``: send the customer to a URL (``redirect``) or show
+    them something, e.g. an FPS QR code (``inform``).
+    """
+
     REDIRECT = "redirect"
     INFORM = "inform"
 
 
 class PayerType(StrEnum):
+    """Who pays a self-employed person, on the receipt: a Russian legal entity, an individual,
+    or a foreign organisation.
+    """
+
     LEGAL = "legal"
     INDIVIDUAL = "individual"
     FOREIGN = "foreign"
 
 
 class RecurrentInitiator(StrEnum):
+    """Who starts a charge of a saved card: you (``merchant``, the default) or the customer
+    (``client``).
+    """
+
     MERCHANT = "merchant"
     CLIENT = "client"

@@ -27,6 +27,8 @@ class FiscalizationService:
 
 @frozen(kw_only=True)
 class FiscalizationReceipt:
+    """The receipt registered in the tax service: its ``id`` and a ``link`` to it."""
+
     id: str
     link: str | None = None
 
@@ -45,4 +47,14 @@ class ProfessionalIncomeTaxpayer:
 
 @frozen(kw_only=True)
 class FiscalizationDetails:
+    """The fiscal receipt of a payout to a self-employed person::
+
+        FiscalizationDetails(professional_income_taxpayer=ProfessionalIncomeTaxpayer(
+            tax_reference="500100732259",
+            services=(FiscalizationService(name="Доставка", amount_details=amount),),
+        ))
+
+    After the payout, ``professional_income_taxpayer.receipt`` holds the receipt.
+    """
+
     professional_income_taxpayer: ProfessionalIncomeTaxpayer | None = None

@@ -50,11 +50,16 @@ def _pii(value: object) -> str:
 
 
 class KycPersonType(StrEnum):
+    """Who is verified: a resident individual (``FL_RESIDENT``) or a non-resident one
+    (``FL_NONRESIDENT``)."""
+
     FL_RESIDENT = "FL_RESIDENT"
     FL_NONRESIDENT = "FL_NONRESIDENT"
 
 
 class KycStatus(StrEnum):
+    """The status of a KYC check."""
+
     #: Verified ("valid").
     OK = "ok"
     #: Still being checked (10 minutes to 2 days): poll again later.
@@ -144,6 +149,8 @@ class KycCheckResult:
 
 @frozen(kw_only=True)
 class KycParticipant:
+    """The person a KYC check is about (your ``reference``)."""
+
     reference: str | None = None
 
 
@@ -159,8 +166,10 @@ class KycVerification:
 
     @property
     def is_verified(self) -> bool:
+        """The person is verified (status ``ok``)."""
         return self.status == KycStatus.OK
 
     @property
     def is_pending(self) -> bool:
+        """The check goes on (status ``pending``): ask again later."""
         return self.status == KycStatus.PENDING

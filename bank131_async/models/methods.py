@@ -118,6 +118,13 @@ class EncryptedCard:
 
 @frozen(kw_only=True)
 class TokenizedCard:
+    """A card by its token (``bank.tokens.tokenize_elements(number).token``)::
+
+        PayoutDetails.from_card(TokenizedCard(token=card_token))
+
+    PCI DSS partners keep the token instead of the card number.
+    """
+
     token: str = attrs.field(repr=_masked_token)
 
 
@@ -137,6 +144,7 @@ class CardDetails:
 
     @classmethod
     def from_card(cls, card: BankCard | EncryptedCard | TokenizedCard) -> CardDetails:
+        """The ``card`` instrument for any of the three card objects, ``type`` set to match."""
         if isinstance(card, BankCard):
             return cls(type=CardType.BANK_CARD, bank_card=card)
         if isinstance(card, EncryptedCard):
@@ -172,17 +180,28 @@ class FasterPaymentSystemAccount:
 
 @frozen(kw_only=True)
 class FasterPaymentSystemVerification:
+    """The instrument of ``fps/customer_verification`` (``bank.fps.customer_verification``
+    builds it).
+    """
+
     phone: str
     bank_id: str
 
 
 @frozen(kw_only=True)
 class BankAccountIban:
+    """An account by IBAN."""
+
     account: str
 
 
 @frozen(kw_only=True)
 class BankAccount:
+    """The ``bank_account`` instrument: ``system_type`` says which of ``ru``,
+    ``faster_payment_system``, ... is set. Build it with ``PayoutDetails.from_bank_account_ru``
+    or ``PayoutDetails.from_fps``.
+    """
+
     system_type: BankAccountType | str | None = None
     ru: BankAccountRu | None = None
     faster_payment_system: FasterPaymentSystemAccount | None = None
@@ -196,12 +215,18 @@ class BankAccount:
 
 @frozen(kw_only=True)
 class WalletAccount:
+    """An e-wallet account number, and the payout's purpose."""
+
     account: str
     description: str | None = None
 
 
 @frozen(kw_only=True)
 class Wallet:
+    """The ``wallet`` instrument: ``type`` names the set field (``PayoutDetails.from_wallet``
+    builds it).
+    """
+
     type: WalletType | str | None = None
     yoomoney: WalletAccount | None = None
     qiwi: WalletAccount | None = None
@@ -211,6 +236,10 @@ class Wallet:
 
 @frozen(kw_only=True)
 class TaxPeriod:
+    """The tax period of a short tax payment, e.g. ``TaxPeriod(type="month", number=2,
+    year="2024")``.
+    """
+
     type: str | None = None
     number: int | None = None
     year: str | None = None
@@ -218,6 +247,11 @@ class TaxPeriod:
 
 @frozen(kw_only=True)
 class TaxDetails:
+    """The budget details of a tax payment: ``kbk`` (20 digits), ``oktmo`` (8 or 11 digits),
+    ``payment_reason`` (e.g. ``"ТП"``), ``period`` (e.g. ``"МС.02.2024"`` or a :class:`TaxPeriod`),
+    ``document_number`` and ``document_date`` (``"0"`` when there are none).
+    """
+
     kbk: str | None = None
     oktmo: str | None = None
     payment_reason: str | None = None
@@ -228,6 +262,10 @@ class TaxDetails:
 
 @frozen(kw_only=True)
 class TaxParty:
+    """The payer or the payee of a tax payment: INN, KPP and, for the payee, the treasury's
+    name, BIK, account and single treasury account (``account_eks``).
+    """
+
     inn: str | None = None
     kpp: str | None = None
     bik: str | None = None
@@ -289,6 +327,13 @@ class PayoutDetails:
 
     @classmethod
     def from_card(cls, card: BankCard | EncryptedCard | TokenizedCard) -> PayoutDetails:
+        """A payout to a card: by number (:class:`BankCard`, PCI DSS partners), by token
+        (:class:`TokenizedCard`), or encrypted by the bank's widget (:class:`EncryptedCard`)::
+
+            PayoutDetails.from_card(BankCard(number="4242424242424242"))
+
+        Card payouts need ``participant_details.recipient.full_name``.
+        """
         return cls(type=PayoutDetailsType.CARD, card=CardDetails.from_card(card))
 
     @classmethod
@@ -303,6 +348,15 @@ class PayoutDetails:
         kpp: str | None = None,
         is_fast: bool | None = None,
     ) -> PayoutDetails:
+        """A payout to a Russian bank account: 9-digit ``bik``, 20-digit ``account``, the holder's
+        ``full_name`` and the payment's ``description`` (at most 210 characters); ``inn`` and
+        ``kpp`` for legal entities, ``is_fast`` for an urgent transfer::
+
+            PayoutDetails.from_bank_account_ru(
+                bik="044525974", account="40817810500000000001",
+                full_name="Иванов Иван Иванович", description="Оплата по договору 17",
+            )
+        """
         ru = BankAccountRu(
             bik=bik,
             account=account,
@@ -319,6 +373,12 @@ class PayoutDetails:
 
     @classmethod
     def from_fps(cls, *, phone: str, bank_id: str, description: str) -> PayoutDetails:
+        """A payout by phone through the Faster Payment System; ``bank_id`` is the recipient's
+        bank from ``bank.fps.banks()``::
+
+            PayoutDetails.from_fps(phone="79001234567", bank_id="100000000069",
+                                   description="Возврат займа")
+        """
         fps = FasterPaymentSystemAccount(phone=phone, bank_id=bank_id, description=description)
         return cls(
             type=PayoutDetailsType.BANK_ACCOUNT,
@@ -359,6 +419,12 @@ class PayoutDetails:
     def from_wallet(
         cls, account: str, *, description: str | None = None, type: WalletType | str = "yoomoney"
     ) -> PayoutDetails:
+        """A payout to an e-wallet, YooMoney by default::
+
+            PayoutDetails.from_wallet("41001234567890", description="Выигрыш в конкурсе")
+
+        ``type`` names another wallet system (:class:`WalletType`).
+        """
         acc = WalletAccount(account=account, description=description)
         wallet = Wallet(type=type, **{str(type): acc})
         return cls(type=PayoutDetailsType.WALLET, wallet=wallet)
@@ -378,11 +444,15 @@ class RecurrentDetails:
 
 @frozen(kw_only=True)
 class SecuredCardToken:
+    """A Google Pay or Apple Pay payment token."""
+
     token: str = attrs.field(repr=_masked_token)
 
 
 @frozen(kw_only=True)
 class SecuredCard:
+    """The ``secured_card`` payment method: a Google Pay or Apple Pay token."""
+
     type: str | None = None
     google_pay: SecuredCardToken | None = None
     apple_pay: SecuredCardToken | None = None
@@ -390,11 +460,17 @@ class SecuredCard:
 
 @frozen(kw_only=True)
 class FasterPaymentSystemDetails:
+    """The ``faster_payment_system`` payment method (the bank answers with a QR code in
+    ``customer_interaction``).
+    """
+
     description: str | None = None
 
 
 @frozen(kw_only=True)
 class SberPay:
+    """SberPay within ``internet_banking``: the ``channel`` and the payer's ``phone``."""
+
     channel: str
     phone: str | None = None
 
@@ -409,6 +485,8 @@ class InternetBanking:
 
 @frozen(kw_only=True)
 class TonWallet:
+    """A TON wallet (``crypto_wallet``)."""
+
     address: str | None = None
     product_id: str | None = None
     product_name: str | None = None
@@ -416,17 +494,26 @@ class TonWallet:
 
 @frozen(kw_only=True)
 class CryptoWallet:
+    """The ``crypto_wallet`` payment method."""
+
     type: str | None = None
     ton: TonWallet | None = None
 
 
 @frozen(kw_only=True)
 class InternalTransferDescription:
+    """The purpose of an internal transfer."""
+
     description: str | None = None
 
 
 @frozen(kw_only=True)
 class InternalTransfer:
+    """The ``internal_transfer`` payment method: the leg of an escrow or settlement
+    account payout that moves the money out of your account (``bank.nominal`` and ``bank.rko``
+    build it).
+    """
+
     type: str | None = None
     transfer_from_nominal_account: InternalTransferDescription | None = None
     transfer_from_bank_account: InternalTransferDescription | None = None
@@ -452,12 +539,23 @@ class PaymentDetails:
 
     @classmethod
     def from_card(cls, card: BankCard | EncryptedCard | TokenizedCard) -> PaymentDetails:
+        """A card payment (:class:`BankCard` with expiry and CVC for PCI DSS partners,
+        :class:`EncryptedCard` from the bank's widget, or a :class:`TokenizedCard`)::
+
+            PaymentDetails.from_card(BankCard(number="4242424242424242", expiration_month="12",
+                                              expiration_year="30", security_code="123"))
+        """
         return cls(type=PaymentDetailsType.CARD, card=CardDetails.from_card(card))
 
     @classmethod
     def from_recurrent(
         cls, token: str, *, initiator: RecurrentInitiator | str | None = None
     ) -> PaymentDetails:
+        """A charge of a saved card by its recurrent token (from a payment made with
+        ``PaymentOptions(recurrent=True)``)::
+
+            PaymentDetails.from_recurrent(session.payment_list[0].recurrent.token)
+        """
         return cls(
             type=PaymentDetailsType.RECURRENT,
             recurrent=RecurrentDetails(token=token, initiator=initiator),
@@ -465,6 +563,7 @@ class PaymentDetails:
 
     @classmethod
     def from_fps(cls, *, description: str | None = None) -> PaymentDetails:
+        """A payment through the Faster Payment System (the customer scans a QR code)."""
         return cls(
             type=PaymentDetailsType.FASTER_PAYMENT_SYSTEM,
             faster_payment_system=FasterPaymentSystemDetails(description=description),

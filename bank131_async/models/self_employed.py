@@ -38,6 +38,8 @@ __all__ = [
 
 
 class NpdNotificationStatus(StrEnum):
+    """The status of a tax-service notification to a self-employed person."""
+
     NEW = "NEW"
     ACKNOWLEDGED = "ACKNOWLEDGED"
     ARCHIVED = "ARCHIVED"
@@ -127,6 +129,7 @@ class NpdNotifications:
     raw: Mapping[str, Any] = raw_field()
 
     def for_inn(self, tax_reference: str) -> tuple[NpdNotification, ...]:
+        """The notifications of one person (by INN) in this answer."""
         return tuple(
             n for i in self.items if i.tax_reference == tax_reference for n in i.notifications
         )

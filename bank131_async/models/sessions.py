@@ -61,6 +61,10 @@ _FINAL_OPERATION = frozenset({OperationStatus.SUCCEEDED, OperationStatus.FAILED}
 
 @frozen(kw_only=True)
 class Refund:
+    """A refund of an incoming payment (``payment_list[].refunds``): ``in_progress``, then
+    ``accepted`` or ``declined``.
+    """
+
     id: str
     status: RefundStatus | str
     amount_details: AmountDetails | None = None
@@ -88,17 +92,25 @@ class Redirect:
 
 @frozen(kw_only=True)
 class QrCode:
+    """A QR code to show the customer (FPS payments): its ``content`` and an image."""
+
     content: str | None = None
     img: str | None = attrs.field(default=None, repr=lambda v: "None" if v is None else "<image>")
 
 
 @frozen(kw_only=True)
 class Inform:
+    """What to show the customer (``customer_interaction.inform``)."""
+
     qr: QrCode | None = None
 
 
 @frozen(kw_only=True)
 class CustomerInteraction:
+    """What the customer must do for a payment to go on: follow ``redirect`` (3-D Secure) or
+    see ``inform`` (an FPS QR code).
+    """
+
     type: CustomerInteractionType | str | None = None
     redirect: Redirect | None = None
     inform: Inform | None = None
@@ -106,6 +118,8 @@ class CustomerInteraction:
 
 @frozen(kw_only=True)
 class PlatformDetails:
+    """The customer's device, for the bank's antifraud."""
+
     type: str | None = None
     os: str | None = None
     browser: str | None = None
@@ -113,6 +127,11 @@ class PlatformDetails:
 
 @frozen(kw_only=True)
 class Subscription:
+    """A subscription of a payment: ``period`` when you create one
+    (``PaymentOptions(subscription=Subscription(period="month"))``); the bank's ``id``,
+    ``next_point`` and the rest in answers. Cancel and restore it with ``bank.subscriptions``.
+    """
+
     id: str | None = None
     period: str | None = None
     initial: bool | None = None
@@ -124,6 +143,11 @@ class Subscription:
 
 @frozen(kw_only=True)
 class PaymentOptions:
+    """Options of an incoming payment: ``recurrent=True`` saves the card for later charges,
+    ``subscription`` starts a subscription, ``return_url`` is where the customer returns after
+    3-D Secure.
+    """
+
     return_url: str | None = None
     recurrent: bool | None = None
     expiration_at: str | None = None
@@ -133,6 +157,10 @@ class PaymentOptions:
 
 @frozen(kw_only=True)
 class RecurrentTokenInfo:
+    """A recurrent token (a saved card), as a finished payment or ``bank.recurrent`` reports it;
+    charge it with ``PaymentDetails.from_recurrent(token)``.
+    """
+
     token: str = attrs.field(repr=lambda v: repr(v[:4] + "..." if len(v) > 8 else "***"))
     created_at: datetime | None = None
     finished_at: datetime | None = None
@@ -164,6 +192,7 @@ class Payout:
 
     @property
     def is_final(self) -> bool:
+        """The payout ``succeeded`` or ``failed``."""
         return self.status in _FINAL_OPERATION
 
 
@@ -193,6 +222,7 @@ class AcquiringPayment:
 
     @property
     def is_final(self) -> bool:
+        """The payment ``succeeded`` or ``failed``."""
         return self.status in _FINAL_OPERATION
 
 
@@ -210,12 +240,16 @@ class TransferParticipant:
 
 @frozen(kw_only=True)
 class ExtendedTransferParticipant(TransferParticipant):
+    """A side of a transfer, with its INN and KPP."""
+
     inn: str | None = None
     kpp: str | None = None
 
 
 @frozen(kw_only=True)
 class TransferDetails:
+    """The transfer an escrow or settlement payout makes (``confirm_information``)."""
+
     payout_details: PayoutDetails | None = attrs.field(
         default=None, metadata=alias("payment_method")
     )
@@ -227,12 +261,16 @@ class TransferDetails:
 
 @frozen(kw_only=True)
 class AccountDetails:
+    """The accounts of an escrow or settlement payout (``confirm_information``)."""
+
     sender: ExtendedTransferParticipant | None = None
     recipient: ExtendedTransferParticipant | None = None
 
 
 @frozen(kw_only=True)
 class ConfirmExchange:
+    """The currency exchange of a cross-currency payout, to confirm with it."""
+
     id: str | None = None
     source: AmountDetails | None = None
     destination: AmountDetails | None = None
@@ -276,6 +314,7 @@ class Session:
 
     @property
     def operations(self) -> tuple[Payout | AcquiringPayment, ...]:
+        """Payouts and payments together."""
         return (*self.payout_list, *self.payment_list)
 
     @property

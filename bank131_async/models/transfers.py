@@ -47,6 +47,8 @@ class CalculationRate:
 
 @frozen(kw_only=True)
 class CalculationExchanges:
+    """The exchange of a transfer calculation: source and destination amounts and the rate."""
+
     source: str | AmountDetails | None = None
     destination: str | AmountDetails | None = None
     rate: CalculationRate | None = None

@@ -41,6 +41,10 @@ __all__ = [
 
 
 class WebhookType(StrEnum):
+    """The ``type`` of a webhook; each has its event class (an unknown type parses as
+    :class:`UnknownWebhook`).
+    """
+
     READY_TO_CONFIRM = "ready_to_confirm"
     READY_TO_CAPTURE = "ready_to_capture"
     ACTION_REQUIRED = "action_required"

@@ -141,9 +141,11 @@ class TokensResource(Resource):
     async def tokenize(self, *, bik: str, account: str, timeout: Timeout = None) -> AccountToken:
         """``tokenize``: a token for a Russian bank account, used instead of bik + account::
 
-        acc = await bank.tokens.tokenize(bik="049205131", account="40702810200000000025")
-        BankAccountRu(token=acc.token, full_name="...", description="...")
-        acc.data.masked_account   # "40702***0025"
+            acc = await bank.tokens.tokenize(bik="049205131", account="40702810200000000025")
+            BankAccountRu(token=acc.token, full_name="...", description="...")
+            acc.data.masked_account   # "40702***0025"
+
+        Keep the token instead of the account number; the bank knows the account by it.
         """
         if bik is None or account is None:
             raise RequestValidationError("tokenize needs bik= and account=")

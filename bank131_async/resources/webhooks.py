@@ -30,6 +30,9 @@ class WebhooksResource:
 
     @property
     def verifier(self) -> SignatureVerifier:
+        """The :class:`~bank131_async.signing.SignatureVerifier` of ``bank_public_key``; a
+        :class:`~bank131_async.errors.ConfigurationError` if the client has no bank key.
+        """
         if self._verifier is None:
             raise ConfigurationError(
                 "bank_public_key is not configured; pass the Bank 131 public key "
@@ -39,6 +42,7 @@ class WebhooksResource:
 
     @property
     def hub(self) -> SessionEventHub:
+        """The client's session event hub (webhook-driven waits)."""
         return self._hub
 
     def parse(self, body: bytes | str, signature: str | None) -> WebhookEvent:

@@ -23,6 +23,8 @@ H = TypeVar("H", bound=Callable[..., Awaitable[Any]])
 
 
 class DispatchResult(StrEnum):
+    """What :meth:`WebhookRouter.dispatch` did with an event (every value answers 200)."""
+
     #: At least one handler ran and none failed.
     HANDLED = "handled"
     #: No handler is registered for this event (still a success: answer 200).
@@ -120,13 +122,19 @@ class WebhookRouter:
             self._listeners.append(listener)
 
     def remove_listener(self, listener: Callable[[WebhookEvent], None]) -> None:
+        """Stop calling ``listener`` (what ``bank.webhooks.detach`` does)."""
         if listener in self._listeners:
             self._listeners.remove(listener)
 
     def has_listener(self, listener: Callable[[WebhookEvent], None]) -> bool:
+        """Whether ``listener`` is registered."""
         return listener in self._listeners
 
     def handlers_for(self, event: WebhookEvent) -> list[Callable[[Any], Awaitable[Any]]]:
+        """The handlers :meth:`dispatch` runs for ``event``, in order: those of its type, those of
+        :class:`~bank131_async.models.UnknownWebhook` for a type this SDK does not know, then the
+        ``"*"`` ones.
+        """
         found = list(self._handlers.get(event.type, ()))
         if isinstance(event, UnknownWebhook):
             found += self._handlers.get(_UNKNOWN, ())

@@ -23,9 +23,12 @@ class SeenStore(Protocol):
     a duplicate, so keep handlers well below the bank's delivery timeout (enqueue long work).
     """
 
-    async def add_if_new(self, key: str) -> bool: ...
+    async def add_if_new(self, key: str) -> bool:
+        """Claim ``key``: ``True`` if it was not claimed yet (handle the delivery), ``False``
+        for a duplicate (answer 200 without handling it)."""
 
-    async def discard(self, key: str) -> None: ...
+    async def discard(self, key: str) -> None:
+        """Release the claim on ``key`` (its handler failed: the re-send must be handled)."""
 
 
 class MemorySeenStore:
@@ -52,6 +55,7 @@ class MemorySeenStore:
         return len(self._expiry)
 
     async def add_if_new(self, key: str) -> bool:
+        """Claim ``key`` for ``ttl`` seconds; ``False`` if it is already claimed."""
         now = self._clock()
         expiry = self._expiry.get(key)
         if expiry is not None and expiry > now:
@@ -67,4 +71,5 @@ class MemorySeenStore:
         return True
 
     async def discard(self, key: str) -> None:
+        """Forget ``key``."""
         self._expiry.pop(key, None)
