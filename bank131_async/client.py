@@ -325,14 +325,17 @@ class AsyncBank131:
 
     @property
     def config(self) -> Config:
+        """The settings this client (or view) was built with."""
         return self._config
 
     @property
     def signer(self) -> RequestSigner:
+        """Signs request bodies with the partner's private key (``repr`` shows no key)."""
         return self._signer
 
     @property
     def is_closed(self) -> bool:
+        """Whether :meth:`aclose` ran (calls then raise ``ClientClosedError``)."""
         return self._closed
 
     async def with_raw_response(self, call: Awaitable[T]) -> RawResponse[T]:

@@ -162,6 +162,7 @@ class RequestSigner:
 
     @property
     def public_key(self) -> rsa.RSAPublicKey:
+        """The public half of the key: what the bank registers to check your signatures."""
         return self._key.public_key()
 
     def sign(self, body: bytes) -> str:
@@ -232,6 +233,7 @@ class SignatureVerifier:
         )
 
     def is_valid(self, body: bytes, signature: str | bytes | None) -> bool:
+        """:meth:`verify` as a ``bool``: ``True`` when ``signature`` signs exactly ``body``."""
         try:
             self.verify(body, signature)
         except InvalidSignatureError:

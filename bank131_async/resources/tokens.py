@@ -158,6 +158,7 @@ class TokensResource(Resource):
         """``tokenize/elements``: a token for a card number (PCI DSS partners)::
 
             card = await bank.tokens.tokenize_elements("4242424242424242")
+            assert card.token is not None  # the answer's shape is not documented
             PayoutDetails.from_card(TokenizedCard(token=card.token))
 
         Request and response shapes are not documented beyond the CardElements object. The SDK
