@@ -30,8 +30,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import httpx
-
 from .._transport import Endpoint, parse_result
 from .._validation import check_tax_reference
 from ..errors import RequestValidationError
@@ -44,11 +42,9 @@ from ..models.self_employed import (
     NpdNotifications,
     NpdRequestStatus,
 )
-from ._base import Resource, require_id
+from ._base import Resource, Timeout, require_id
 
 __all__ = ["ENDPOINTS", "SelfEmployedResource"]
-
-Timeout = float | httpx.Timeout | None
 
 # npd/check and check_personal_info start an asynchronous request on the bank's side (a new
 # request id each time): mutating, not de-duplicated.
