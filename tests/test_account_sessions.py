@@ -34,7 +34,7 @@ from bank131_async.models import (
 from bank131_async.resources import account_sessions
 from bank131_async.resources.account_sessions import _AccountSessionsResource
 from tests.helpers import make_client
-from tests.resource_wire import BASE_URL, assert_not_sent, call_once, check_request
+from tests.resource_wire import BASE_URL, assert_not_sent, call_checked, call_once
 
 pytestmark = pytest.mark.asyncio
 
@@ -263,15 +263,13 @@ async def test_wire_and_parse(
 ) -> None:
     url = f"{BASE_URL}/api/v1/session/{path}/{kind}"
     kwargs = {} if key is None else {"idempotency_key": key}
-    session, request = await call_once(
-        partner_key, "POST", url, ANSWER, lambda b: call(_resource(b, kind), kwargs)
-    )
-    check_request(
-        request,
-        method="POST",
-        url=url,
+    session = await call_checked(
+        partner_key,
+        "POST",
+        url,
+        ANSWER,
+        lambda b: call(_resource(b, kind), kwargs),
         body=body,
-        partner_key=partner_key,
         idempotency_key=key if key is not None else True,
     )
     assert session == EXPECTED

@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-import respx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async import AsyncBank131
@@ -24,8 +23,7 @@ from bank131_async.models import (
     NpdRequestStatus,
 )
 from bank131_async.resources import self_employed
-from tests.helpers import make_client
-from tests.resource_wire import BASE_URL, assert_not_sent, call_once, check_request, ok
+from tests.resource_wire import BASE_URL, assert_not_sent, call_checked, call_once, ok, scripted
 
 pytestmark = pytest.mark.asyncio
 
@@ -187,9 +185,7 @@ def _view(result: Any) -> Any:
 async def test_wire_and_parse(
     path: str, call: Call, body: bytes, answer: bytes, expected: Any, partner_key: rsa.RSAPrivateKey
 ) -> None:
-    url = f"{V1}/{path}"
-    result, request = await call_once(partner_key, "POST", url, answer, call)
-    check_request(request, method="POST", url=url, body=body, partner_key=partner_key)
+    result = await call_checked(partner_key, "POST", f"{V1}/{path}", answer, call, body=body)
     assert _view(result) == expected
     if not isinstance(result, dict):
         assert result.raw["status"] == "ok"
@@ -211,10 +207,8 @@ def test_every_method_has_a_wire_case() -> None:
 # --------------------------------------------------------------------------- parsing
 
 
-async def test_request_status_keeps_unknown_fields_and_reads_nested_result(
-    partner_key: rsa.RSAPrivateKey,
-) -> None:
-    answer = ok(request_id="npd_9", result={"inn": INN, "is_self_employed": False}, extra=[1])
+async def _request_status(partner_key: rsa.RSAPrivateKey, answer: bytes) -> NpdRequestStatus:
+    """``request_status("npd_9")`` answered with ``answer``."""
     result, _ = await call_once(
         partner_key,
         "POST",
@@ -222,6 +216,14 @@ async def test_request_status_keeps_unknown_fields_and_reads_nested_result(
         answer,
         lambda b: b.self_employed.request_status("npd_9"),
     )
+    return result
+
+
+async def test_request_status_keeps_unknown_fields_and_reads_nested_result(
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    answer = ok(request_id="npd_9", result={"inn": INN, "is_self_employed": False}, extra=[1])
+    result = await _request_status(partner_key, answer)
     assert result == NpdRequestStatus(request_id="npd_9", tax_reference=INN, is_self_employed=False)
     assert result.raw["extra"] == [1]
     assert "raw" not in repr(result)
@@ -229,13 +231,7 @@ async def test_request_status_keeps_unknown_fields_and_reads_nested_result(
 
 async def test_request_status_with_an_error(partner_key: rsa.RSAPrivateKey) -> None:
     answer = ok(request_id="npd_9", error={"code": "taxpayer_unknown", "description": "no"})
-    result, _ = await call_once(
-        partner_key,
-        "POST",
-        f"{V1}/request/status",
-        answer,
-        lambda b: b.self_employed.request_status("npd_9"),
-    )
+    result = await _request_status(partner_key, answer)
     assert result.error == ErrorInfo(code="taxpayer_unknown", description="no")
 
 
@@ -275,31 +271,21 @@ async def test_read_single_person_at_top_level(partner_key: rsa.RSAPrivateKey) -
 
 
 async def test_taxpayer_error_is_typed(partner_key: rsa.RSAPrivateKey) -> None:
-    async with make_client(partner_key) as bank:
-        with respx.mock() as router:
-            router.post(f"{V1}/check").mock(
-                return_value=httpx.Response(
-                    400,
-                    json={
-                        "status": "error",
-                        "error": {"code": "taxpayer_unknown", "description": "x"},
-                    },
-                )
-            )
-            with pytest.raises(TaxpayerError):
-                await bank.self_employed.check(INN)
+    error = {"status": "error", "error": {"code": "taxpayer_unknown", "description": "x"}}
+    answer = httpx.Response(400, json=error)
+    async with scripted(partner_key, "POST", f"{V1}/check", answer) as (bank, _):
+        with pytest.raises(TaxpayerError):
+            await bank.self_employed.check(INN)
 
 
 async def test_mutating_npd_call_is_not_repeated_after_a_maybe_sent_failure(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
-    async with make_client(partner_key, max_retries=3) as bank:
-        with respx.mock() as router:
-            route = router.post(f"{V1}/notifications/update").mock(
-                side_effect=httpx.ReadError("reset")
-            )
-            with pytest.raises(TransportConnectionError) as caught:
-                await bank.self_employed.notifications_update(DELIVERED)
+    reset = httpx.ReadError("reset")
+    url = f"{V1}/notifications/update"
+    async with scripted(partner_key, "POST", url, reset, max_retries=3) as (bank, route):
+        with pytest.raises(TransportConnectionError) as caught:
+            await bank.self_employed.notifications_update(DELIVERED)
     assert route.call_count == 1
     assert caught.value.request_sent
 

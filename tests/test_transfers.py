@@ -31,7 +31,7 @@ from bank131_async.models import (
 )
 from bank131_async.resources import transfers
 from tests.helpers import make_client
-from tests.resource_wire import BASE_URL, assert_not_sent, call_once, check_request, ok
+from tests.resource_wire import BASE_URL, assert_not_sent, call_checked, call_once, declared, ok
 
 pytestmark = pytest.mark.asyncio
 
@@ -114,10 +114,8 @@ def _expected_session() -> Session:
 
 
 def test_endpoints_are_declared() -> None:
-    declared = [
-        (e.path, e.version, e.read_only, e.sends_idempotency_key) for e in transfers.ENDPOINTS
-    ]
-    assert declared == [
+    fields = ("path", "version", "read_only", "sends_idempotency_key")
+    assert declared(transfers.ENDPOINTS, *fields) == [
         ("calculate", "v1", True, False),
         ("bpa/session/init/payment", "v1", False, False),
         ("cash/payout/session/init", "v1", False, False),
@@ -205,20 +203,24 @@ async def test_wire_and_parse(
     expected: Any,
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
-    url = f"{V1}/{path}"
-    result, request = await call_once(partner_key, "POST", url, answer, call)
-    check_request(request, method="POST", url=url, body=body, partner_key=partner_key)
+    result = await call_checked(partner_key, "POST", f"{V1}/{path}", answer, call, body=body)
     assert result == (expected if expected is not None else _expected_session())
 
 
-async def test_calculation_keeps_the_raw_answer(partner_key: rsa.RSAPrivateKey) -> None:
+async def _calculate(partner_key: rsa.RSAPrivateKey, answer: bytes) -> TransferCalculation:
+    """A rouble-to-lira ``calculate`` answered with ``answer``."""
     result, _ = await call_once(
         partner_key,
         "POST",
         f"{V1}/calculate",
-        CALCULATION,
+        answer,
         lambda b: b.transfers.calculate(source=RUB, destination_currency="try"),
     )
+    return result
+
+
+async def test_calculation_keeps_the_raw_answer(partner_key: rsa.RSAPrivateKey) -> None:
+    result = await _calculate(partner_key, CALCULATION)
     assert result.raw["quote_id"] == "q-1"
     assert result.exchanges is not None
     assert result.exchanges.rate is not None
@@ -227,13 +229,7 @@ async def test_calculation_keeps_the_raw_answer(partner_key: rsa.RSAPrivateKey) 
 
 async def test_calculation_exchanges_as_amounts(partner_key: rsa.RSAPrivateKey) -> None:
     answer = ok(exchanges={"source": {"amount": 100, "currency": "rub"}, "rate": {}})
-    result, _ = await call_once(
-        partner_key,
-        "POST",
-        f"{V1}/calculate",
-        answer,
-        lambda b: b.transfers.calculate(source=RUB, destination_currency="try"),
-    )
+    result = await _calculate(partner_key, answer)
     assert result.exchanges == CalculationExchanges(
         source=AmountDetails(amount=100, currency="rub"), rate=CalculationRate()
     )
