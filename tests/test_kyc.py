@@ -21,7 +21,6 @@ from bank131_async.errors import (
     KycAlreadyExistsError,
     KycVerificationFailedError,
     RequestValidationError,
-    TransportConnectionError,
 )
 from bank131_async.models import (
     KycCheckResult,
@@ -323,17 +322,6 @@ async def test_a_signer_returning_no_text_is_a_configuration_error(
     )
 
 
-async def test_check_is_not_repeated_after_a_maybe_sent_failure(
-    partner_key: rsa.RSAPrivateKey,
-) -> None:
-    dropped = httpx.RemoteProtocolError("dropped")
-    url = f"{KYC_URL}/api/v2.0/check"
-    async with scripted(partner_key, "POST", url, dropped, max_retries=3) as (bank, route):
-        with pytest.raises(TransportConnectionError):
-            await bank.kyc.check(PERSON, signer=RecordingSigner())
-    assert route.call_count == 1
-
-
 # --------------------------------------------------------------------------- status
 
 
@@ -371,18 +359,6 @@ async def test_pending_status(partner_key: rsa.RSAPrivateKey) -> None:
     )
     assert result == KycVerification(id="kyc-42", status=KycStatus.PENDING)
     assert result.is_pending
-
-
-async def test_status_is_retried_after_a_server_error(partner_key: rsa.RSAPrivateKey) -> None:
-    script = [
-        httpx.Response(500, json={"status": "error"}),
-        httpx.Response(200, content=ok(data={"id": "kyc-42"})),
-    ]
-    url = f"{KYC_URL}/api/v2.0/check/kyc-42"
-    async with scripted(partner_key, "GET", url, script, max_retries=2) as (bank, route):
-        result = await bank.kyc.status("kyc-42")
-    assert route.call_count == 2
-    assert result.is_verified
 
 
 @pytest.mark.parametrize(

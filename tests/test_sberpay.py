@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bank131_async.errors import TransportError
 from bank131_async.resources import sberpay
-from tests.resource_wire import assert_not_sent, call_checked, declared, ok, scripted
+from tests.resource_wire import assert_not_sent, call_checked, declared, ok
 
 pytestmark = pytest.mark.asyncio
 
@@ -44,16 +42,3 @@ async def test_validation_sends_nothing(
     session_id: str, phone: str, match: str, partner_key: rsa.RSAPrivateKey
 ) -> None:
     await assert_not_sent(partner_key, lambda b: b.sberpay.push(session_id, phone=phone), match)
-
-
-async def test_push_after_a_dropped_connection_is_not_repeated(
-    partner_key: rsa.RSAPrivateKey,
-) -> None:
-    """A second push would be a second SMS: a maybe-sent push surfaces instead of a retry."""
-    reset = httpx.ReadError("connection reset")
-    path = "/api/v1/sberpay/push"
-    async with scripted(partner_key, "POST", path, reset, max_retries=3) as (bank, route):
-        with pytest.raises(TransportError) as info:
-            await bank.sberpay.push("ps_1", phone="79876543210")
-    assert route.call_count == 1
-    assert info.value.request_sent is True

@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async import AsyncBank131
-from bank131_async.errors import TaxpayerError, TransportConnectionError
+from bank131_async.errors import TaxpayerError
 from bank131_async.models import (
     ErrorInfo,
     NotificationCountInformation,
@@ -276,18 +276,6 @@ async def test_taxpayer_error_is_typed(partner_key: rsa.RSAPrivateKey) -> None:
     async with scripted(partner_key, "POST", f"{V1}/check", answer) as (bank, _):
         with pytest.raises(TaxpayerError):
             await bank.self_employed.check(INN)
-
-
-async def test_mutating_npd_call_is_not_repeated_after_a_maybe_sent_failure(
-    partner_key: rsa.RSAPrivateKey,
-) -> None:
-    reset = httpx.ReadError("reset")
-    url = f"{V1}/notifications/update"
-    async with scripted(partner_key, "POST", url, reset, max_retries=3) as (bank, route):
-        with pytest.raises(TransportConnectionError) as caught:
-            await bank.self_employed.notifications_update(DELIVERED)
-    assert route.call_count == 1
-    assert caught.value.request_sent
 
 
 # --------------------------------------------------------------------------- validation

@@ -50,13 +50,3 @@ async def test_error_answer_raises(partner_key: rsa.RSAPrivateKey) -> None:
             await bank.subscriptions.cancel("sub_x")
     assert info.value.code == "invalid_request"
     assert info.value.idempotency_key is None
-
-
-async def test_maybe_sent_mutation_is_not_repeated(partner_key: rsa.RSAPrivateKey) -> None:
-    """No idempotency key is honoured here: a 503 (maybe processed) is not retried."""
-    answer = httpx.Response(503, content=b'{"status":"error","error":{"code":"internal_error"}}')
-    path = "/api/v1/subscription/restore"
-    async with scripted(partner_key, "POST", path, answer, max_retries=3) as (bank, route):
-        with pytest.raises(ApiError):
-            await bank.subscriptions.restore("sub_x")
-    assert route.call_count == 1

@@ -7,13 +7,10 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
 import pytest
-import respx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async import AsyncBank131
-from bank131_async.errors import RequestTimeoutError
 from bank131_async.models import (
     AcquiringPayment,
     AmountDetails,
@@ -30,7 +27,6 @@ from bank131_async.models import (
     TransferCalculation,
 )
 from bank131_async.resources import transfers
-from tests.helpers import make_client
 from tests.resource_wire import BASE_URL, assert_not_sent, call_checked, call_once, declared, ok
 
 pytestmark = pytest.mark.asyncio
@@ -233,28 +229,6 @@ async def test_calculation_exchanges_as_amounts(partner_key: rsa.RSAPrivateKey) 
     assert result.exchanges == CalculationExchanges(
         source=AmountDetails(amount=100, currency="rub"), rate=CalculationRate()
     )
-
-
-async def test_read_only_calculate_is_retried_but_sessions_are_not(
-    partner_key: rsa.RSAPrivateKey,
-) -> None:
-    async with make_client(partner_key, max_retries=2) as bank:
-        with respx.mock() as router:
-            calc = router.post(f"{V1}/calculate").mock(
-                side_effect=[httpx.ReadTimeout("slow"), httpx.Response(200, content=CALCULATION)]
-            )
-            await bank.transfers.calculate(source=RUB, destination_currency="try")
-            init = router.post(f"{V1}/bpa/session/init/payment").mock(
-                side_effect=httpx.ReadTimeout("slow")
-            )
-            with pytest.raises(RequestTimeoutError) as caught:
-                await bank.transfers.bpa_init_payment(
-                    moneysend=MONEYSEND, amount_details=RUB, participant_details=SENDER
-                )
-    assert calc.call_count == 2
-    assert init.call_count == 1
-    assert caught.value.request_sent
-    assert "X-PARTNER-IDEMPOTENCY-KEY" not in init.calls.last.request.headers
 
 
 # --------------------------------------------------------------------------- validation

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
-import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async.models import AmountDetails, WalletDetails
 from bank131_async.resources import wallet
-from tests.resource_wire import call_checked, call_once, declared, ok, scripted
+from tests.resource_wire import call_checked, call_once, declared, ok
 
 pytestmark = pytest.mark.asyncio
 
@@ -54,15 +53,3 @@ async def test_balance_defaults_to_now(partner_key: rsa.RSAPrivateKey) -> None:
     )
     sent = datetime.fromisoformat(json.loads(request.content)["request_datetime"])
     assert before <= sent <= datetime.now(UTC)
-
-
-async def test_read_only_balance_is_retried_after_a_server_error(
-    partner_key: rsa.RSAPrivateKey,
-) -> None:
-    script = [httpx.Response(503, content=b"{}"), httpx.Response(200, content=ANSWER)]
-    path = "/api/v1/wallet/balance"
-    async with scripted(partner_key, "POST", path, script, max_retries=2) as (bank, route):
-        wallets = await bank.wallet.balance(request_datetime=datetime(2024, 1, 1, tzinfo=UTC))
-    assert route.call_count == 2
-    assert wallets[0].amount_details.amount == 13100
-    assert "X-PARTNER-IDEMPOTENCY-KEY" not in route.calls.last.request.headers
