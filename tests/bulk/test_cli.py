@@ -16,7 +16,16 @@ import pytest
 
 from bank131_async.mock import MockBank131
 from tests.bulk.conftest import cli
-from tests.bulk.helpers import Ledger, Watch, expected, item, items, write_jsonl
+from tests.bulk.helpers import (
+    Ledger,
+    Watch,
+    check_paid_once,
+    expected,
+    item,
+    items,
+    lose_answers,
+    write_jsonl,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -184,8 +193,7 @@ async def test_sigkill_at_random_points_then_rerun_pays_every_item_exactly_once(
 ) -> None:
     """Several runs killed with SIGKILL mid-batch, lost answers throughout; reruns finish."""
     count, rounds = SOAK_ITEMS, SOAK_ROUNDS
-    for route in ("session/create", "session/start/payout", "session/confirm"):
-        mock.faults.add("drop_after", route=route, probability=0.03)
+    lose_answers(mock, 0.03)
     write_jsonl(tmp_path / "items.jsonl", items(count))
     command = cli(
         "run",
@@ -216,12 +224,8 @@ async def test_sigkill_at_random_points_then_rerun_pays_every_item_exactly_once(
     with anyio.fail_after(120 + count // 10):
         code, out, err = await run(command[3:], cli_env, tmp_path)
     assert code == 0, out + err
-    ledger = Ledger(mock.state)
     ok, _ = expected(count)
-    assert ledger.paid_twice == []
-    assert set(ledger.paid) == ok
-    assert max(ledger.paid.values()) == 1
-    assert set(ledger.started) == {f"it-{n}" for n in range(1, count + 1)}
+    check_paid_once(mock.state, count)
     lines = results(tmp_path / "r.jsonl")
     assert {line["id"] for line in lines if line["status"] == "succeeded"} == ok
     db = sqlite3.connect(tmp_path / f"{batch_id}.bulk.sqlite")

@@ -20,18 +20,9 @@ from bank131_async import AsyncBank131
 from bank131_async.bulk import BulkRunner, open_journal
 from bank131_async.mock import MockBank131
 from tests.bulk.conftest import POLL, cli
-from tests.bulk.helpers import Ledger, Watch, expected, items, write_jsonl
+from tests.bulk.helpers import Watch, check_paid_once, expected, items, lose_answers, write_jsonl
 
 pytestmark = pytest.mark.asyncio
-
-
-def check_paid_once(mock: MockBank131, count: int) -> None:
-    ledger = Ledger(mock.state)
-    ok, _ = expected(count)
-    assert ledger.paid_twice == []
-    assert set(ledger.paid) == ok
-    assert max(ledger.paid.values()) == 1
-    assert set(ledger.started) == {f"it-{n}" for n in range(1, count + 1)}
 
 
 async def read_all(stream: ByteReceiveStream) -> str:
@@ -53,8 +44,7 @@ async def test_runner_processes_share_a_batch(
     kill: bool,
 ) -> None:
     count = int(os.environ.get("BANK131_BULK_SOAK_ITEMS", "300"))
-    for route in ("session/create", "session/start/payout", "session/confirm"):
-        mock.faults.add("drop_after", route=route, probability=0.03)
+    lose_answers(mock, 0.03)
     write_jsonl(tmp_path / "items.jsonl", items(count))
     command = cli(
         "run",
@@ -105,7 +95,7 @@ async def test_runner_processes_share_a_batch(
     if kill:
         assert codes.pop(0) == -signal.SIGKILL
     assert set(codes.values()) == {0}, (codes, outputs)
-    check_paid_once(mock, count)
+    check_paid_once(mock.state, count)
     async with open_journal(postgres_url) as journal:
         summary = await journal.summary(batch_id)
     assert summary.ok
@@ -141,4 +131,4 @@ async def test_a_dead_remote_runners_items_wait_for_its_lease_then_are_reconcile
             summary = await second.run(items(count))
         assert anyio.current_time() - started >= 1.0  # it waited for the lease
     assert summary.ok
-    check_paid_once(mock, count)
+    check_paid_once(mock.state, count)
