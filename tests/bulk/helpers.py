@@ -87,17 +87,14 @@ class Ledger:
     def paid_twice(self) -> list[str]:
         return sorted(k for k, n in self.started.items() if n > 1)
 
-
-def check_paid_once(state: MockState, count: int) -> Ledger:
-    """Items ``it-1`` to ``it-count`` all started a payout; the good ones were paid exactly
-    once, the others never (see :func:`expected`)."""
-    ledger = Ledger(state)
-    ok, _ = expected(count)
-    assert ledger.paid_twice == []
-    assert set(ledger.paid) == ok
-    assert all(n == 1 for n in ledger.paid.values())
-    assert set(ledger.started) == {f"it-{n}" for n in range(1, count + 1)}
-    return ledger
+    def assert_paid_once(self, count: int) -> None:
+        """Items ``it-1`` to ``it-count`` all started a payout; the good ones were paid
+        exactly once, the others never (see :func:`expected`)."""
+        ok, _ = expected(count)
+        assert self.paid_twice == []
+        assert set(self.paid) == ok
+        assert all(n == 1 for n in self.paid.values())
+        assert set(self.started) == {f"it-{n}" for n in range(1, count + 1)}
 
 
 class Watch:

@@ -16,16 +16,7 @@ import pytest
 
 from bank131_async.mock import MockBank131
 from tests.bulk.conftest import cli
-from tests.bulk.helpers import (
-    Ledger,
-    Watch,
-    check_paid_once,
-    expected,
-    item,
-    items,
-    lose_answers,
-    write_jsonl,
-)
+from tests.bulk.helpers import Ledger, Watch, expected, item, items, lose_answers, write_jsonl
 
 pytestmark = pytest.mark.asyncio
 
@@ -225,7 +216,7 @@ async def test_sigkill_at_random_points_then_rerun_pays_every_item_exactly_once(
         code, out, err = await run(command[3:], cli_env, tmp_path)
     assert code == 0, out + err
     ok, _ = expected(count)
-    check_paid_once(mock.state, count)
+    Ledger(mock.state).assert_paid_once(count)
     lines = results(tmp_path / "r.jsonl")
     assert {line["id"] for line in lines if line["status"] == "succeeded"} == ok
     db = sqlite3.connect(tmp_path / f"{batch_id}.bulk.sqlite")

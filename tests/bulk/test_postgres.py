@@ -20,7 +20,7 @@ from bank131_async import AsyncBank131
 from bank131_async.bulk import BulkRunner, open_journal
 from bank131_async.mock import MockBank131
 from tests.bulk.conftest import POLL, cli
-from tests.bulk.helpers import Watch, check_paid_once, expected, items, lose_answers, write_jsonl
+from tests.bulk.helpers import Ledger, Watch, expected, items, lose_answers, write_jsonl
 
 pytestmark = pytest.mark.asyncio
 
@@ -95,7 +95,7 @@ async def test_runner_processes_share_a_batch(
     if kill:
         assert codes.pop(0) == -signal.SIGKILL
     assert set(codes.values()) == {0}, (codes, outputs)
-    check_paid_once(mock.state, count)
+    Ledger(mock.state).assert_paid_once(count)
     async with open_journal(postgres_url) as journal:
         summary = await journal.summary(batch_id)
     assert summary.ok
@@ -131,4 +131,4 @@ async def test_a_dead_remote_runners_items_wait_for_its_lease_then_are_reconcile
             summary = await second.run(items(count))
         assert anyio.current_time() - started >= 1.0  # it waited for the lease
     assert summary.ok
-    check_paid_once(mock.state, count)
+    Ledger(mock.state).assert_paid_once(count)

@@ -29,16 +29,7 @@ from bank131_async.models import Session
 from bank131_async.resources.sessions import SessionsResource
 from bank131_async.webhooks import WebhookRouter
 from tests.bulk.conftest import POLL
-from tests.bulk.helpers import (
-    DECLINED_CARD,
-    Ledger,
-    Watch,
-    check_paid_once,
-    expected,
-    item,
-    items,
-    lose_answers,
-)
+from tests.bulk.helpers import DECLINED_CARD, Ledger, Watch, expected, item, items, lose_answers
 from tests.contrib.servers import fastapi_receiver
 
 pytestmark = pytest.mark.asyncio
@@ -80,7 +71,7 @@ async def test_lost_answers_are_recovered_and_each_item_paid_once(
     assert summary.counts["succeeded"] == len(ok)
     assert summary.processed == count
     assert summary.amounts["succeeded"]["rub"] == sum(10_000 + int(k[3:]) for k in ok)
-    check_paid_once(mock.state, count)
+    Ledger(mock.state).assert_paid_once(count)
     assert sum(rule.hits for rule in mock.faults.rules) > 10  # the faults really happened
 
 
@@ -123,7 +114,7 @@ async def test_a_lost_create_answer_costs_an_empty_session_not_a_payout(
     sessions = list(mock.state.sessions.values())
     assert len([s for s in sessions if s.status == "created"]) == 1  # the orphan, never started
     assert len([s for s in sessions if s.payouts]) == 3
-    check_paid_once(mock.state, 3)
+    Ledger(mock.state).assert_paid_once(3)
 
 
 async def test_interrupted_runs_resume_and_never_pay_twice(
@@ -148,8 +139,7 @@ async def test_interrupted_runs_resume_and_never_pay_twice(
         with anyio.fail_after(60):
             summary = await runner(bank, journal, batch_id).run(items(count))
     assert summary.ok, summary.render()
-    ledger = check_paid_once(mock.state, count)
-    assert set(ledger.started) == {f"it-{n}" for n in range(1, count + 1)}
+    Ledger(mock.state).assert_paid_once(count)
 
 
 async def test_a_finished_batch_is_not_sent_again(
@@ -179,7 +169,7 @@ async def test_a_lost_journal_never_pays_twice(
     assert not summary.ok
     assert {r.status for r in results} == {Outcome.UNKNOWN}
     assert all("was used before" in (r.reason or "") for r in results)
-    check_paid_once(mock.state, 10)
+    Ledger(mock.state).assert_paid_once(10)
 
 
 async def test_decide_can_cancel(
@@ -221,7 +211,7 @@ async def test_a_timed_out_wait_is_unknown_then_the_next_run_reconciles_it(
     assert second.ok
     assert second.counts["succeeded"] == 3
     assert len(mock.state.sessions) == 3  # reconciled, never re-created
-    check_paid_once(mock.state, 3)
+    Ledger(mock.state).assert_paid_once(3)
 
 
 async def test_bad_items_and_duplicates_are_refused_before_anything_is_sent(
@@ -246,7 +236,7 @@ async def test_bad_items_and_duplicates_are_refused_before_anything_is_sent(
         fixed = await runner(bank, journal, batch_id).run(items(5))
     assert fixed.ok
     assert fixed.counts["succeeded"] == 5
-    check_paid_once(mock.state, 5)
+    Ledger(mock.state).assert_paid_once(5)
 
 
 async def test_a_changed_item_replaces_one_never_sent_and_not_one_already_paid(
@@ -366,7 +356,7 @@ async def test_waits_resolve_from_webhooks_when_a_receiver_is_attached(
     assert summary.ok
     assert summary.counts["succeeded"] == len(expected(40)[0])
     assert calls == 0  # every wait was answered by a webhook
-    check_paid_once(mock.state, 40)
+    Ledger(mock.state).assert_paid_once(40)
 
 
 async def test_declines_carry_the_banks_code(

@@ -23,6 +23,7 @@ from bank131_async.models import (
 from tests.payouts import card_payout
 
 from .conftest import POLL
+from .steps import finish
 
 PAYOUT = card_payout(amount=7_000)
 
@@ -58,11 +59,7 @@ async def test_processed_then_dropped_start_is_reconciled_not_repeated(
     assert started.id == created.id
     assert started.payout_list, "the session returned is the one the first attempt started"
     assert len(payouts(mock)["k-drop"]) == 1
-    session = await bank.sessions.wait_for_next_action(
-        created.id, "confirm", timeout=5, schedule=POLL
-    )
-    await bank.sessions.confirm(created.id)
-    session = await bank.sessions.wait_for_finished(created.id, timeout=5, schedule=POLL)
+    session = await finish(bank, created.id)
     assert session.status == SessionStatus.ACCEPTED
     assert mock.state.paid_out() == 7_000
 

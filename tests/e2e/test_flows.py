@@ -14,25 +14,17 @@ from bank131_async.errors import (
 from bank131_async.mock import MockBank131
 from bank131_async.models import (
     AmountDetails,
-    BankCard,
-    Customer,
     OperationStatus,
-    Participant,
-    ParticipantDetails,
-    PaymentDetails,
     PayoutDetails,
     RefundStatus,
     SessionStatus,
 )
+from tests.payouts import card_payout
 
 from .conftest import POLL
+from .steps import card_payment, finish
 
 RUB = "rub"
-RECIPIENT = ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov"))
-
-
-def card_payout(number: str = "4242424242424242") -> PayoutDetails:
-    return PayoutDetails.from_card(BankCard(number=number))
 
 
 @pytest.mark.asyncio
@@ -41,11 +33,7 @@ async def test_payout_flow_init_wait_confirm_wait_finished(
 ) -> None:
     balance = mock.state.wallet_balance
     session = await bank.sessions.init_payout(
-        payout_details=card_payout(),
-        amount_details=AmountDetails(amount=10_000, currency=RUB),
-        participant_details=RECIPIENT,
-        metadata={"order": 1},
-        idempotency_key="order-1",
+        **card_payout(), metadata={"order": 1}, idempotency_key="order-1"
     )
     assert session.status == SessionStatus.IN_PROGRESS
     assert session.payout_list[0].status == OperationStatus.IN_PROGRESS
@@ -80,11 +68,7 @@ async def test_create_then_start_payout_in_api_v1(bank: AsyncBank131, mock: Mock
         ),
         amount_details=AmountDetails(amount=5_000, currency=RUB),
     )
-    session = await v1.sessions.wait_for_next_action(
-        session.id, "confirm", timeout=5, schedule=POLL
-    )
-    await v1.sessions.confirm(session.id)
-    session = await v1.sessions.wait_for_finished(session.id, timeout=5, schedule=POLL)
+    session = await finish(v1, session.id)
     assert session.status == SessionStatus.ACCEPTED
     details = session.payout_list[0].payout_details  # parsed from v1 `payment_method`
     assert details is not None
@@ -94,14 +78,8 @@ async def test_create_then_start_payout_in_api_v1(bank: AsyncBank131, mock: Mock
 
 @pytest.mark.asyncio
 async def test_declined_payout_finishes_cancelled_with_the_reason(bank: AsyncBank131) -> None:
-    session = await bank.sessions.init_payout(
-        payout_details=card_payout("4000000000000002"),
-        amount_details=AmountDetails(amount=1_000, currency=RUB),
-        participant_details=RECIPIENT,
-    )
-    await bank.sessions.wait_for_next_action(session.id, "confirm", timeout=5, schedule=POLL)
-    await bank.sessions.confirm(session.id)
-    session = await bank.sessions.wait_for_finished(session.id, timeout=5, schedule=POLL)
+    session = await bank.sessions.init_payout(**card_payout("4000000000000002", 1_000))
+    session = await finish(bank, session.id)
     assert session.status == SessionStatus.CANCELLED
     error = session.payout_list[0].error
     assert error is not None
@@ -110,14 +88,8 @@ async def test_declined_payout_finishes_cancelled_with_the_reason(bank: AsyncBan
 
 @pytest.mark.asyncio
 async def test_cancel_instead_of_confirm(bank: AsyncBank131, mock: MockBank131) -> None:
-    session = await bank.sessions.init_payout(
-        payout_details=card_payout(),
-        amount_details=AmountDetails(amount=1_000, currency=RUB),
-        participant_details=RECIPIENT,
-    )
-    await bank.sessions.wait_for_next_action(session.id, "confirm", timeout=5, schedule=POLL)
-    await bank.sessions.cancel(session.id)
-    session = await bank.sessions.wait_for_finished(session.id, timeout=5, schedule=POLL)
+    session = await bank.sessions.init_payout(**card_payout(amount=1_000))
+    session = await finish(bank, session.id, "cancel")
     assert session.status == SessionStatus.CANCELLED
     assert session.error is not None
     assert session.error.code == "session_cancelled_by_partner"
@@ -133,18 +105,7 @@ async def test_payment_with_delayed_capture_partial_capture_and_refund(
     bank: AsyncBank131, mock: MockBank131
 ) -> None:
     mock.config.delayed_capture = True
-    session = await bank.sessions.init_payment(
-        payment_details=PaymentDetails.from_card(
-            BankCard(
-                number="4242424242424242",
-                expiration_month="12",
-                expiration_year="30",
-                security_code="123",
-            )
-        ),
-        amount_details=AmountDetails(amount=20_000, currency=RUB),
-        customer=Customer(reference="user-7"),
-    )
+    session = await bank.sessions.init_payment(**card_payment(20_000, "user-7"))
     await bank.sessions.wait_for_next_action(session.id, "confirm", timeout=5, schedule=POLL)
     await bank.sessions.confirm(session.id)
     session = await bank.sessions.wait_for_next_action(

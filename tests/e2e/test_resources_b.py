@@ -34,6 +34,7 @@ from bank131_async.models import (
 from tests.kyc_people import legacy, person
 
 from .conftest import POLL
+from .steps import finish
 
 pytestmark = pytest.mark.asyncio
 
@@ -195,21 +196,13 @@ async def test_transfers(bank: AsyncBank131, mock: MockBank131) -> None:
     session = await bank.transfers.bpa_init_payment(
         moneysend={"transfer_id": "t-1"}, amount_details=AMOUNT, participant_details=sender
     )
-    session = await bank.sessions.wait_for_next_action(
-        session.id, "confirm", timeout=5, schedule=POLL
-    )
-    await bank.sessions.confirm(session.id)
-    session = await bank.sessions.wait_for_finished(session.id, timeout=5, schedule=POLL)
+    session = await finish(bank, session.id)
     assert session.payment_list[0].status == OperationStatus.SUCCEEDED
 
     session = await bank.transfers.cash_payout_init(
         tcn_code="TCN-1", moneysend={"transfer_id": "t-1"}, amount_details=AMOUNT
     )
-    session = await bank.sessions.wait_for_next_action(
-        session.id, "confirm", timeout=5, schedule=POLL
-    )
-    await bank.sessions.confirm(session.id)
-    session = await bank.sessions.wait_for_finished(session.id, timeout=5, schedule=POLL)
+    session = await finish(bank, session.id)
     assert session.status == SessionStatus.ACCEPTED
 
 
