@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from bank131_async import AsyncBank131, PollSchedule, RetryPolicy
 from bank131_async.mock import MockBank131
 from bank131_async.mock.keys import private_pem
+from tests.bulk.helpers import items, lose_answers, write_jsonl
 from tests.pg_server import PgServer, find_bin_dir
 
 #: Polls fast enough that a batch of hundreds takes seconds.
@@ -63,6 +64,16 @@ def cli_env(mock: MockBank131, partner_key: rsa.RSAPrivateKey) -> dict[str, str]
 
 def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "bank131_async.bulk", *args]
+
+
+def lossy_batch(
+    mock: MockBank131, folder: Path, batch_id: str, count: int, *options: str
+) -> list[str]:
+    """The soak setup: ``count`` items in ``folder/items.jsonl``, a bank that loses 3% of the
+    answers of every step, and the ``run`` command (with ``options``) for runner processes."""
+    lose_answers(mock, 0.03)
+    write_jsonl(folder / "items.jsonl", items(count))
+    return cli("run", "items.jsonl", "--batch-id", batch_id, *options)
 
 
 def _unavailable(why: str) -> None:

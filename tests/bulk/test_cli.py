@@ -15,8 +15,8 @@ import anyio
 import pytest
 
 from bank131_async.mock import MockBank131
-from tests.bulk.conftest import cli
-from tests.bulk.helpers import Ledger, Watch, expected, item, items, lose_answers, write_jsonl
+from tests.bulk.conftest import cli, lossy_batch
+from tests.bulk.helpers import Ledger, Watch, expected, item, items, write_jsonl
 
 pytestmark = pytest.mark.asyncio
 
@@ -184,18 +184,8 @@ async def test_sigkill_at_random_points_then_rerun_pays_every_item_exactly_once(
 ) -> None:
     """Several runs killed with SIGKILL mid-batch, lost answers throughout; reruns finish."""
     count, rounds = SOAK_ITEMS, SOAK_ROUNDS
-    lose_answers(mock, 0.03)
-    write_jsonl(tmp_path / "items.jsonl", items(count))
-    command = cli(
-        "run",
-        "items.jsonl",
-        "--batch-id",
-        batch_id,
-        "--concurrency",
-        "30",
-        "--results",
-        "r.jsonl",
-        *FAST,
+    command = lossy_batch(
+        mock, tmp_path, batch_id, count, "--concurrency", "30", "--results", "r.jsonl", *FAST
     )
     rng = random.Random(131)
     watch = Watch(mock.state)

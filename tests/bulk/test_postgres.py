@@ -19,8 +19,8 @@ from anyio.abc import ByteReceiveStream
 from bank131_async import AsyncBank131
 from bank131_async.bulk import BulkRunner, open_journal
 from bank131_async.mock import MockBank131
-from tests.bulk.conftest import POLL, cli
-from tests.bulk.helpers import Ledger, Watch, expected, items, lose_answers, write_jsonl
+from tests.bulk.conftest import POLL, lossy_batch
+from tests.bulk.helpers import Ledger, Watch, expected, items
 
 pytestmark = pytest.mark.asyncio
 
@@ -44,22 +44,9 @@ async def test_runner_processes_share_a_batch(
     kill: bool,
 ) -> None:
     count = int(os.environ.get("BANK131_BULK_SOAK_ITEMS", "300"))
-    lose_answers(mock, 0.03)
-    write_jsonl(tmp_path / "items.jsonl", items(count))
-    command = cli(
-        "run",
-        "items.jsonl",
-        "--batch-id",
-        batch_id,
-        "--journal",
-        postgres_url,
-        "--concurrency",
-        "15",
-        "--lease",
-        "5",
-        "--poll",
-        "0.01",
-        "--no-progress",
+    options = ("--journal", postgres_url, "--concurrency", "15", "--lease", "5")
+    command = lossy_batch(
+        mock, tmp_path, batch_id, count, *options, "--poll", "0.01", "--no-progress"
     )
     watch = Watch(mock.state)
     codes: dict[int, int] = {}
