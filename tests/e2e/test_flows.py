@@ -24,10 +24,11 @@ from tests.payouts import card_payout
 from .conftest import POLL
 from .steps import card_payment, finish
 
+pytestmark = pytest.mark.asyncio
+
 RUB = "rub"
 
 
-@pytest.mark.asyncio
 async def test_payout_flow_init_wait_confirm_wait_finished(
     bank: AsyncBank131, mock: MockBank131
 ) -> None:
@@ -56,7 +57,6 @@ async def test_payout_flow_init_wait_confirm_wait_finished(
     assert mock.state.wallet_balance == balance - 10_000
 
 
-@pytest.mark.asyncio
 async def test_create_then_start_payout_in_api_v1(bank: AsyncBank131, mock: MockBank131) -> None:
     v1 = bank.with_options(api_version="v1")
     session = await v1.sessions.create()
@@ -76,7 +76,6 @@ async def test_create_then_start_payout_in_api_v1(bank: AsyncBank131, mock: Mock
     assert details.bank_account.system_type == "faster_payment_system"
 
 
-@pytest.mark.asyncio
 async def test_declined_payout_finishes_cancelled_with_the_reason(bank: AsyncBank131) -> None:
     session = await bank.sessions.init_payout(**card_payout("4000000000000002", 1_000))
     session = await finish(bank, session.id)
@@ -86,7 +85,6 @@ async def test_declined_payout_finishes_cancelled_with_the_reason(bank: AsyncBan
     assert error.code == "declined_by_issuer_bank"
 
 
-@pytest.mark.asyncio
 async def test_cancel_instead_of_confirm(bank: AsyncBank131, mock: MockBank131) -> None:
     session = await bank.sessions.init_payout(**card_payout(amount=1_000))
     session = await finish(bank, session.id, "cancel")
@@ -100,7 +98,6 @@ async def test_cancel_instead_of_confirm(bank: AsyncBank131, mock: MockBank131) 
     assert mock.state.paid_out() == 0
 
 
-@pytest.mark.asyncio
 async def test_payment_with_delayed_capture_partial_capture_and_refund(
     bank: AsyncBank131, mock: MockBank131
 ) -> None:
@@ -126,7 +123,6 @@ async def test_payment_with_delayed_capture_partial_capture_and_refund(
     assert refunds[0].status == RefundStatus.IN_PROGRESS
 
 
-@pytest.mark.asyncio
 async def test_wrong_key_is_rejected_by_the_bank(
     mock: MockBank131, bank_key: rsa.RSAPrivateKey
 ) -> None:
@@ -139,7 +135,6 @@ async def test_wrong_key_is_rejected_by_the_bank(
     assert info.value.code == "authentication_error"
 
 
-@pytest.mark.asyncio
 async def test_unknown_project_is_rejected_by_the_bank(
     mock: MockBank131, partner_key: rsa.RSAPrivateKey
 ) -> None:
