@@ -79,6 +79,8 @@ def make_client(partner_key: rsa.RSAPrivateKey, **options: Any) -> AsyncBank131:
         "base_url": BASE_URL,
         "max_retries": 0,
     }
+    if "retry_policy" in options:  # the policy carries its own retry budget
+        del settings["max_retries"]
     settings.update(options)
     return AsyncBank131(**settings)
 
