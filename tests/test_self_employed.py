@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -207,8 +208,26 @@ def test_every_method_has_a_wire_case() -> None:
 # --------------------------------------------------------------------------- parsing
 
 
-async def _request_status(partner_key: rsa.RSAPrivateKey, answer: bytes) -> NpdRequestStatus:
-    """``request_status("npd_9")`` answered with ``answer``."""
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        pytest.param(
+            ok(request_id="npd_9", result={"inn": INN, "is_self_employed": False}, extra=[1]),
+            NpdRequestStatus(request_id="npd_9", tax_reference=INN, is_self_employed=False),
+            id="nested-result-and-unknown-fields",
+        ),
+        pytest.param(
+            ok(request_id="npd_9", error={"code": "taxpayer_unknown", "description": "no"}),
+            NpdRequestStatus(
+                request_id="npd_9", error=ErrorInfo(code="taxpayer_unknown", description="no")
+            ),
+            id="with-an-error",
+        ),
+    ],
+)
+async def test_request_status_answers(
+    answer: bytes, expected: NpdRequestStatus, partner_key: rsa.RSAPrivateKey
+) -> None:
     result, _ = await call_once(
         partner_key,
         "POST",
@@ -216,23 +235,9 @@ async def _request_status(partner_key: rsa.RSAPrivateKey, answer: bytes) -> NpdR
         answer,
         lambda b: b.self_employed.request_status("npd_9"),
     )
-    return result
-
-
-async def test_request_status_keeps_unknown_fields_and_reads_nested_result(
-    partner_key: rsa.RSAPrivateKey,
-) -> None:
-    answer = ok(request_id="npd_9", result={"inn": INN, "is_self_employed": False}, extra=[1])
-    result = await _request_status(partner_key, answer)
-    assert result == NpdRequestStatus(request_id="npd_9", tax_reference=INN, is_self_employed=False)
-    assert result.raw["extra"] == [1]
+    assert result == expected
+    assert result.raw == json.loads(answer)  # unknown fields kept
     assert "raw" not in repr(result)
-
-
-async def test_request_status_with_an_error(partner_key: rsa.RSAPrivateKey) -> None:
-    answer = ok(request_id="npd_9", error={"code": "taxpayer_unknown", "description": "no"})
-    result = await _request_status(partner_key, answer)
-    assert result.error == ErrorInfo(code="taxpayer_unknown", description="no")
 
 
 @pytest.mark.parametrize(

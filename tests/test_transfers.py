@@ -203,8 +203,22 @@ async def test_wire_and_parse(
     assert result == (expected if expected is not None else _expected_session())
 
 
-async def _calculate(partner_key: rsa.RSAPrivateKey, answer: bytes) -> TransferCalculation:
-    """A rouble-to-lira ``calculate`` answered with ``answer``."""
+@pytest.mark.parametrize(
+    ("answer", "exchanges"),
+    [
+        pytest.param(CALCULATION, EXPECTED_CALCULATION.exchanges, id="currencies-and-rate"),
+        pytest.param(
+            ok(exchanges={"source": {"amount": 100, "currency": "rub"}, "rate": {}}),
+            CalculationExchanges(
+                source=AmountDetails(amount=100, currency="rub"), rate=CalculationRate()
+            ),
+            id="exchanges-as-amounts",
+        ),
+    ],
+)
+async def test_calculation_exchanges_and_the_raw_answer(
+    answer: bytes, exchanges: CalculationExchanges, partner_key: rsa.RSAPrivateKey
+) -> None:
     result, _ = await call_once(
         partner_key,
         "POST",
@@ -212,23 +226,8 @@ async def _calculate(partner_key: rsa.RSAPrivateKey, answer: bytes) -> TransferC
         answer,
         lambda b: b.transfers.calculate(source=RUB, destination_currency="try"),
     )
-    return result
-
-
-async def test_calculation_keeps_the_raw_answer(partner_key: rsa.RSAPrivateKey) -> None:
-    result = await _calculate(partner_key, CALCULATION)
-    assert result.raw["quote_id"] == "q-1"
-    assert result.exchanges is not None
-    assert result.exchanges.rate is not None
-    assert result.exchanges.rate.fx_rate == "0.35"
-
-
-async def test_calculation_exchanges_as_amounts(partner_key: rsa.RSAPrivateKey) -> None:
-    answer = ok(exchanges={"source": {"amount": 100, "currency": "rub"}, "rate": {}})
-    result = await _calculate(partner_key, answer)
-    assert result.exchanges == CalculationExchanges(
-        source=AmountDetails(amount=100, currency="rub"), rate=CalculationRate()
-    )
+    assert result.exchanges == exchanges
+    assert result.raw == json.loads(answer)  # quote_id and every other field kept
 
 
 # --------------------------------------------------------------------------- validation

@@ -1,7 +1,9 @@
-"""Webhook events and session snapshots for the router and hub tests."""
+"""Webhook events, session snapshots and a handler that fails once, for the router, hub and
+webhook end-to-end tests."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,7 +12,7 @@ from bank131_async.models import Session, WebhookEvent
 from bank131_async.testing import WebhookSigner, webhook_payload
 from bank131_async.webhooks import parse_webhook
 
-__all__ = ["T0", "event_of", "session"]
+__all__ = ["T0", "FailsFirst", "event_of", "session"]
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -27,3 +29,25 @@ def session(kind: str, *, at: int | None = 0, **options: Any) -> Session:
     if at is None:
         del data["updated_at"]
     return structure(data, Session)
+
+
+class FailsFirst:
+    """A webhook handler whose first call fails (a database briefly down) and whose later
+    calls succeed; ``before_failing`` runs inside the first call, before it raises. ``seen``:
+    the type of every event it was called with."""
+
+    def __init__(
+        self,
+        message: str = "database down",
+        before_failing: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.message = message
+        self.before_failing = before_failing
+        self.seen: list[str] = []
+
+    async def __call__(self, event: WebhookEvent) -> None:
+        self.seen.append(event.type)
+        if len(self.seen) == 1:
+            if self.before_failing is not None:
+                await self.before_failing()
+            raise RuntimeError(self.message)

@@ -24,6 +24,7 @@ from bank131_async.testing import WebhookSigner, sign_webhook
 from bank131_async.webhooks import WebhookRouter
 from tests.contrib.servers import RECEIVERS, ReceiverFactory
 from tests.payouts import card_payout
+from tests.webhook_helpers import FailsFirst
 
 pytestmark = pytest.mark.asyncio
 
@@ -154,18 +155,12 @@ async def test_payout_flow_resolves_from_webhooks(
 
 async def test_resend_after_500_is_processed(mock: MockBank131, receiver: ReceiverFactory) -> None:
     router = WebhookRouter()
-    attempts: list[str] = []
-
-    @router.on("payment_finished")
-    async def flaky(event: WebhookEvent) -> None:
-        attempts.append(event.type)
-        if len(attempts) == 1:
-            raise RuntimeError("database briefly down")
-
+    flaky = FailsFirst("database briefly down")
+    router.add_handler("payment_finished", flaky)
     counted = await flow_over_webhooks(mock, receiver, router, "e2e-hook-500")
     finished = [d for d in mock.webhooks.deliveries if d.type == "payment_finished"]
     assert finished[0].outcomes == [500, 200]  # the bank re-sent after the 500
-    assert attempts == ["payment_finished", "payment_finished"]
+    assert flaky.seen == ["payment_finished", "payment_finished"]
     assert counted.status_calls == 0  # the wait resolved from the first (failed) delivery
 
 
