@@ -1,5 +1,5 @@
-"""Shared fixtures: throwaway RSA keys (generated once per run), a webhook signer, and the
-mock bank over real sockets for the end-to-end and bulk tests."""
+"""Shared fixtures: throwaway RSA keys (generated once per run), a webhook signer, the mock
+bank over real sockets for the end-to-end and bulk tests, and a count of status polls."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async.mock import MockBank131
 from bank131_async.testing import WebhookSigner
+from tests.webhook_helpers import StatusCounter
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +49,10 @@ async def mock(
         process_delay=mock_delay,
     ) as running:
         yield running
+
+
+@pytest.fixture
+def status_calls(monkeypatch: pytest.MonkeyPatch) -> StatusCounter:
+    """Counts every client's ``sessions.status`` calls during the test: the polls that
+    webhook-driven waits should not need."""
+    return StatusCounter().patch(monkeypatch)

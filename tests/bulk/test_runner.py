@@ -31,6 +31,7 @@ from bank131_async.webhooks import WebhookRouter
 from tests.bulk.conftest import POLL
 from tests.bulk.helpers import DECLINED_CARD, Ledger, Watch, expected, item, items, lose_answers
 from tests.contrib.servers import fastapi_receiver
+from tests.webhook_helpers import StatusCounter
 
 pytestmark = pytest.mark.asyncio
 
@@ -335,17 +336,8 @@ async def test_waits_resolve_from_webhooks_when_a_receiver_is_attached(
     bank: AsyncBank131,
     journal: SqliteJournal,
     batch_id: str,
-    monkeypatch: pytest.MonkeyPatch,
+    status_calls: StatusCounter,
 ) -> None:
-    calls = 0
-    original = SessionsResource.status
-
-    async def counted(resource: SessionsResource, session_id: str, **kw: Any) -> Session:
-        nonlocal calls
-        calls += 1
-        return await original(resource, session_id, **kw)
-
-    monkeypatch.setattr(SessionsResource, "status", counted)
     router = WebhookRouter()
     bank.webhooks.attach(router, fallback=PollSchedule(initial=30.0, maximum=30.0))
     async with fastapi_receiver(bank, router) as url:
@@ -355,7 +347,7 @@ async def test_waits_resolve_from_webhooks_when_a_receiver_is_attached(
         await mock.webhooks.wait_idle()
     assert summary.ok
     assert summary.counts["succeeded"] == len(expected(40)[0])
-    assert calls == 0  # every wait was answered by a webhook
+    assert status_calls.calls == 0  # every wait was answered by a webhook
     Ledger(mock.state).assert_paid_once(40)
 
 

@@ -16,15 +16,13 @@ from bank131_async import AsyncBank131, PollSchedule, UnexpectedSessionStateErro
 from bank131_async.mock import MockBank131
 from bank131_async.models import (
     ReadyToConfirm,
-    Session,
     WebhookEvent,
 )
-from bank131_async.resources.sessions import SessionsResource
 from bank131_async.testing import WebhookSigner, sign_webhook
 from bank131_async.webhooks import WebhookRouter
 from tests.contrib.servers import RECEIVERS, ReceiverFactory
 from tests.payouts import card_payout
-from tests.webhook_helpers import FailsFirst
+from tests.webhook_helpers import FailsFirst, StatusCounter
 
 pytestmark = pytest.mark.asyncio
 
@@ -47,20 +45,6 @@ class Counted:
     async def hook(self, request: httpx.Request) -> None:
         if request.url.path.endswith("/session/status"):
             self.status_calls += 1
-
-
-class StatusCounter:
-    """Counts ``sessions.status`` calls of every client (the waits poll through it)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.calls = 0
-        original = SessionsResource.status
-
-        async def status(resource: SessionsResource, session_id: str, **kw: Any) -> Session:
-            self.calls += 1
-            return await original(resource, session_id, **kw)
-
-        monkeypatch.setattr(SessionsResource, "status", status)
 
 
 @asynccontextmanager
@@ -245,12 +229,11 @@ async def test_out_of_order_delivery_does_not_move_waits_backwards(
 
 @pytest.mark.parametrize("receiver_name", ["fastapi"])
 async def test_thousand_concurrent_waits_cost_almost_no_polls(
-    mock: MockBank131, receiver_name: str, monkeypatch: pytest.MonkeyPatch
+    mock: MockBank131, receiver_name: str, status_calls: StatusCounter
 ) -> None:
     count = 1000
     router = WebhookRouter()
     events = recorder(router)
-    counter = StatusCounter(monkeypatch)
     # aiohttp backend: the fastest pool; 20 connections keep the mock's webhook queue short.
     async with mock.client(http_backend="aiohttp", max_connections=20) as bank:
         bank.webhooks.attach(router, fallback=SLOW_FALLBACK)
@@ -269,9 +252,9 @@ async def test_thousand_concurrent_waits_cost_almost_no_polls(
             await mock.webhooks.wait_idle()
     print(
         f"\n{count} webhook-driven payout flows (2 waits each) in {elapsed:.2f}s: "
-        f"{counter.calls} session/status polls, {len(events)} webhooks, "
+        f"{status_calls.calls} session/status polls, {len(events)} webhooks, "
         f"up to {gauge.peak} waits in progress at once"
     )
     assert len(events) == 2 * count
-    assert counter.calls <= count // 100  # (almost) none: webhooks answered the waits
+    assert status_calls.calls <= count // 100  # (almost) none: webhooks answered the waits
     assert gauge.peak >= count * 9 // 10
