@@ -130,36 +130,89 @@ async def test_issue_missing_token_is_a_decode_error(partner_key: rsa.RSAPrivate
 # --------------------------------------------------------------------------- token/info
 
 
-async def test_info_card_wire_and_parse(partner_key: rsa.RSAPrivateKey) -> None:
-    answer = ok(
-        info={
-            "type": "card",
-            "number_hash": "f0e1d2c3b4a5968778695a4b3c2d1e0f",
-            "brand": "visa",
-            "last4": "4242",
-            "country_iso3": "RUS",
-            "new_field": 1,
-        }
-    )
-    card = EncryptedCard(number_hash="f0e1d2c3b4a5968778695a4b3c2d1e0f")
+HASH = "f0e1d2c3b4a5968778695a4b3c2d1e0f"
+RECURRENT = "b4a5c7e4f1a0e2b9c8d7e6f5a4b3c2d1"
+CREATED = datetime(2020, 5, 29, 7, 1, 37, 499907, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "info", "body", "expected", "secret"),
+    [
+        pytest.param(
+            {"card": EncryptedCard(number_hash=HASH)},
+            {
+                "type": "card",
+                "number_hash": HASH,
+                "brand": "visa",
+                "last4": "4242",
+                "country_iso3": "RUS",
+                "new_field": 1,
+            },
+            b'{"type":"card","card":{"type":"encrypted_card",'
+            b'"encrypted_card":{"number_hash":"f0e1d2c3b4a5968778695a4b3c2d1e0f"}}}',
+            TokenInfo(
+                type="card", number_hash=HASH, brand="visa", last4="4242", country_iso3="RUS"
+            ),
+            HASH,
+            id="card",
+        ),
+        pytest.param(
+            {"public_token": "pt_0123456789abcdef"},
+            {
+                "token": "pt_0123456789abcdef",
+                "created_at": "2020-05-29T07:01:37.499907Z",
+                "finished_at": "2020-05-29T08:01:37.499907Z",
+                "is_active": True,
+            },
+            b'{"type":"public_token","public_token":{"token":"pt_0123456789abcdef"}}',
+            TokenInfo(
+                token="pt_0123456789abcdef",
+                created_at=CREATED,
+                finished_at=datetime(2020, 5, 29, 8, 1, 37, 499907, tzinfo=UTC),
+                is_active=True,
+            ),
+            "pt_0123456789abcdef",
+            id="public-token",
+        ),
+        pytest.param(
+            {"recurrent_token": RECURRENT},
+            {
+                "token": RECURRENT,
+                "created_at": "2020-05-29T07:01:37.499907Z",
+                "is_active": False,
+                "initiator": "merchant",
+            },
+            b'{"type":"recurrent_token","recurrent_token":{"token":"' + RECURRENT.encode() + b'"}}',
+            TokenInfo(
+                token=RECURRENT,
+                created_at=CREATED,
+                is_active=False,
+                initiator=RecurrentInitiator.MERCHANT,
+            ),
+            RECURRENT,
+            id="recurrent-token",
+        ),
+    ],
+)
+async def test_info_wire_and_parse(
+    kwargs: dict[str, Any],
+    info: dict[str, Any],
+    body: bytes,
+    expected: TokenInfo,
+    secret: str,
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
     result = await call_checked(
         partner_key,
         "POST",
         "/api/v1/token/info",
-        answer,
-        lambda b: b.tokens.info(card=card),
-        body=b'{"type":"card","card":{"type":"encrypted_card",'
-        b'"encrypted_card":{"number_hash":"f0e1d2c3b4a5968778695a4b3c2d1e0f"}}}',
+        ok(info=info),
+        lambda b: b.tokens.info(**kwargs),
+        body=body,
     )
-    assert result == TokenInfo(
-        type="card",
-        number_hash="f0e1d2c3b4a5968778695a4b3c2d1e0f",
-        brand="visa",
-        last4="4242",
-        country_iso3="RUS",
-    )
-    assert result.raw["info"]["new_field"] == 1
-    assert "f0e1d2c3b4a5968778695a4b3c2d1e0f" not in repr(result)
+    assert result == expected
+    assert result.raw["info"] == info  # unknown fields kept
+    assert secret not in repr(result)
 
 
 async def test_info_card_details_pass_through(partner_key: rsa.RSAPrivateKey) -> None:
@@ -174,55 +227,6 @@ async def test_info_card_details_pass_through(partner_key: rsa.RSAPrivateKey) ->
     assert request.content == (
         b'{"type":"card","card":{"type":"encrypted_card","encrypted_card":{"number_hash":"abc"}}}'
     )
-
-
-async def test_info_public_token(partner_key: rsa.RSAPrivateKey) -> None:
-    answer = ok(
-        info={
-            "token": "pt_0123456789abcdef",
-            "created_at": "2020-05-29T07:01:37.499907Z",
-            "finished_at": "2020-05-29T08:01:37.499907Z",
-            "is_active": True,
-        }
-    )
-    result = await call_checked(
-        partner_key,
-        "POST",
-        "/api/v1/token/info",
-        answer,
-        lambda b: b.tokens.info(public_token="pt_0123456789abcdef"),
-        body=b'{"type":"public_token","public_token":{"token":"pt_0123456789abcdef"}}',
-    )
-    assert result == TokenInfo(
-        token="pt_0123456789abcdef",
-        created_at=datetime(2020, 5, 29, 7, 1, 37, 499907, tzinfo=UTC),
-        finished_at=datetime(2020, 5, 29, 8, 1, 37, 499907, tzinfo=UTC),
-        is_active=True,
-    )
-    assert "pt_0123456789abcdef" not in repr(result)
-
-
-async def test_info_recurrent_token(partner_key: rsa.RSAPrivateKey) -> None:
-    token = "b4a5c7e4f1a0e2b9c8d7e6f5a4b3c2d1"
-    answer = ok(
-        info={
-            "token": token,
-            "created_at": "2020-05-29T07:01:37.499907Z",
-            "is_active": False,
-            "initiator": "merchant",
-        }
-    )
-    result = await call_checked(
-        partner_key,
-        "POST",
-        "/api/v1/token/info",
-        answer,
-        lambda b: b.tokens.info(recurrent_token=token),
-        body=b'{"type":"recurrent_token","recurrent_token":{"token":"' + token.encode() + b'"}}',
-    )
-    assert result.is_active is False
-    assert result.initiator is RecurrentInitiator.MERCHANT
-    assert result.token == token
 
 
 async def test_info_account_token_keeps_raw(partner_key: rsa.RSAPrivateKey) -> None:
