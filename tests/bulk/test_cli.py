@@ -31,6 +31,16 @@ async def run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str
     return done.returncode, done.stdout.decode(), done.stderr.decode()
 
 
+async def run_batch(
+    source: str, batch_id: str, results_file: str, env: dict[str, str], cwd: Path
+) -> tuple[int, str, str]:
+    """``run`` of the items in ``source``, writing ``--results``; a minute at most."""
+    with anyio.fail_after(60):
+        return await run(
+            ["run", source, "--batch-id", batch_id, "--results", results_file, *FAST], env, cwd
+        )
+
+
 def results(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -39,12 +49,7 @@ async def test_a_batch_with_declines_exits_0_and_writes_one_result_line_per_item
     mock: MockBank131, cli_env: dict[str, str], tmp_path: Path, batch_id: str
 ) -> None:
     write_jsonl(tmp_path / "items.jsonl", items(40))
-    with anyio.fail_after(60):
-        code, out, err = await run(
-            ["run", "items.jsonl", "--batch-id", batch_id, "--results", "out.jsonl", *FAST],
-            cli_env,
-            tmp_path,
-        )
+    code, out, err = await run_batch("items.jsonl", batch_id, "out.jsonl", cli_env, tmp_path)
     assert code == 0, err
     assert (tmp_path / f"{batch_id}.bulk.sqlite").is_file()  # the default journal
     lines = results(tmp_path / "out.jsonl")
@@ -78,12 +83,7 @@ async def test_invalid_lines_exit_1_and_name_the_line_and_field(
     bad["amount_details"]["amount"] = "ten"
     rows = [json.dumps(item(1)), "{oops", json.dumps(bad), json.dumps(item(1)), json.dumps(item(2))]
     (tmp_path / "items.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    with anyio.fail_after(60):
-        code, _, err = await run(
-            ["run", "items.jsonl", "--batch-id", batch_id, "--results", "r.jsonl", *FAST],
-            cli_env,
-            tmp_path,
-        )
+    code, _, err = await run_batch("items.jsonl", batch_id, "r.jsonl", cli_env, tmp_path)
     assert code == 1
     by_line = {(r["id"], r["status"]): r for r in results(tmp_path / "r.jsonl")}
     assert by_line["it-2", "succeeded"]["session_id"]
@@ -105,12 +105,7 @@ async def test_csv_input(
         "f2,fps,40000,,,,,79001230000,100000000004,Refund\n",
         encoding="utf-8",
     )
-    with anyio.fail_after(60):
-        code, _, err = await run(
-            ["run", "items.csv", "--batch-id", batch_id, "--results", "r.jsonl", *FAST],
-            cli_env,
-            tmp_path,
-        )
+    code, _, err = await run_batch("items.csv", batch_id, "r.jsonl", cli_env, tmp_path)
     assert code == 0, err
     outcome = {r["id"]: (r["status"], r["error_code"]) for r in results(tmp_path / "r.jsonl")}
     assert outcome == {
