@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ import time
 from pathlib import Path
 
 import attrs
+from _mock_process import start_mock
 
 CONCURRENCY = 100
 
@@ -66,37 +66,14 @@ def _item(n: int) -> str:
 
 
 def _start_mock(key_dir: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    mock = subprocess.Popen(  # noqa: S603 -- our interpreter, our module
-        [
-            sys.executable,
-            "-m",
-            "bank131_async.mock",
-            "--port",
-            "0",
-            "--key-dir",
-            str(key_dir),
-            "--confirm-delay",
-            "0.02",
-            "--process-delay",
-            "0.02",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert mock.stdout is not None
-    lines = [mock.stdout.readline() for _ in range(5)]
-    text = "".join(lines)
-    url = re.search(r"at (http://\S+)", text)
-    project = re.search(r"project: (\S+)", text)
-    if url is None or project is None:
-        mock.kill()
-        raise RuntimeError(f"the mock did not start: {text!r}")
+    """The mock, and the environment a runner process needs to reach it."""
+    mock, url, project = start_mock(key_dir, "--confirm-delay", "0.02", "--process-delay", "0.02")
     env = {
         **os.environ,
-        "BANK131_PROJECT": project.group(1),
+        "BANK131_PROJECT": project,
         "BANK131_PRIVATE_KEY_PATH": str(key_dir / "partner_private.pem"),
         "BANK131_BANK_PUBLIC_KEY_PATH": str(key_dir / "bank_public.pem"),
-        "BANK131_BASE_URL": url.group(1),
+        "BANK131_BASE_URL": url,
     }
     return mock, env
 

@@ -287,6 +287,27 @@ def _session_ids() -> Callable[[], str]:
     return lambda: f"ps_{next(counter)}"
 
 
+def _status_request(
+    key: rsa.RSAPrivateKey, *, sign: bool = True
+) -> Callable[[], tuple[bytes, dict[str, str]]]:
+    """What a raw-client baseline sends per call, as the SDK would: a ``session/status`` body
+    for a new session id and its headers, signed over exactly those bytes (``sign=False``: one
+    fixed signature, to show what signing costs)."""
+    next_id = _session_ids()
+    fixed_sign = _sign(key, b"{}")
+
+    def request() -> tuple[bytes, dict[str, str]]:
+        raw_body = json.dumps({"session_id": next_id()}, separators=(",", ":")).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-PARTNER-PROJECT": PROJECT,
+            "X-PARTNER-SIGN": _sign(key, raw_body) if sign else fixed_sign,
+        }
+        return raw_body, headers
+
+    return request
+
+
 def _helper_probe(bank: AsyncBank131) -> Callable[[], tuple[float, int]]:
     processes: dict[int, psutil.Process] = {}
 
@@ -332,20 +353,13 @@ def _aiohttp_factory(sign: bool) -> ClientFactory:
     @contextlib.asynccontextmanager
     async def factory(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Client]:
         endpoint = url + PATH
-        fixed_sign = _sign(key, b"{}")
         connector = aiohttp.TCPConnector(limit=POOL)
         timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
-        next_id = _session_ids()
+        request = _status_request(key, sign=sign)
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 
             async def call() -> None:
-                body = json.dumps({"session_id": next_id()}, separators=(",", ":"))
-                raw_body = body.encode()
-                headers = {
-                    "Content-Type": "application/json",
-                    "X-PARTNER-PROJECT": PROJECT,
-                    "X-PARTNER-SIGN": _sign(key, raw_body) if sign else fixed_sign,
-                }
+                raw_body, headers = request()
                 async with session.post(endpoint, data=raw_body, headers=headers) as resp:
                     raw = await resp.read()
                     if resp.status != 200:
@@ -361,17 +375,11 @@ def _aiohttp_factory(sign: bool) -> ClientFactory:
 async def httpx_client(url: str, key: rsa.RSAPrivateKey) -> AsyncIterator[Client]:
     endpoint = url + PATH
     limits = httpx.Limits(max_connections=POOL, max_keepalive_connections=POOL)
-    next_id = _session_ids()
+    request = _status_request(key)
     async with httpx.AsyncClient(limits=limits, timeout=REQUEST_TIMEOUT) as client:
 
         async def call() -> None:
-            body = json.dumps({"session_id": next_id()}, separators=(",", ":"))
-            raw_body = body.encode()
-            headers = {
-                "Content-Type": "application/json",
-                "X-PARTNER-PROJECT": PROJECT,
-                "X-PARTNER-SIGN": _sign(key, raw_body),
-            }
+            raw_body, headers = request()
             resp = await client.post(endpoint, content=raw_body, headers=headers)
             if resp.status_code != 200:
                 raise RuntimeError(f"HTTP {resp.status_code}")

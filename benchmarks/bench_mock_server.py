@@ -30,6 +30,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from _mock_process import start_mock
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
@@ -211,46 +212,11 @@ async def _load(
 # -- orchestration ----------------------------------------------------------------------------
 
 
-def _start_server(key_dir: Path) -> tuple[subprocess.Popen[str], str, str]:
-    # Our own interpreter running our own module: no untrusted input reaches these argv lists.
-    server = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "bank131_async.mock",
-            "--port",
-            "0",
-            "--key-dir",
-            str(key_dir),
-            "--confirm-delay",
-            "3600",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert server.stdout is not None
-    url = project = ""
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and not (url and project):
-        line = server.stdout.readline()
-        if not line:
-            break
-        if line.startswith("Bank 131 emulator at "):
-            url = line.split(" at ", 1)[1].strip()
-        elif line.startswith("project: "):
-            project = line.split(": ", 1)[1].strip()
-    if not (url and project):
-        server.kill()
-        server.wait()
-        raise RuntimeError("the emulator did not start")
-    return server, url, project
-
-
 def throughput_run(opts: argparse.Namespace) -> dict[str, Any]:
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     server_cpus, load_cpus = ({cpus[0]}, set(cpus[1:])) if len(cpus) > 1 else (set(), set())
     with tempfile.TemporaryDirectory(prefix="bench-mock-") as tmp:
-        server, url, project = _start_server(Path(tmp))
+        server, url, project = start_mock(Path(tmp), "--confirm-delay", "3600")
         try:
             _pin(server.pid, server_cpus)
             load = subprocess.Popen(  # noqa: S603

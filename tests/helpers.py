@@ -1,20 +1,25 @@
-"""Small helpers shared by the unit tests (keys as PEM, the test vectors, a respx-ready client)."""
+"""Small helpers shared by the unit tests (keys as PEM, the test vectors, a respx-ready client,
+the pass-or-refuse check of a validator)."""
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from bank131_async import AsyncBank131
+from bank131_async.errors import RequestValidationError
 
 __all__ = [
     "BASE_URL",
     "TESTVECTORS",
+    "assert_validates",
     "make_client",
     "private_pem",
     "public_pem",
@@ -79,6 +84,8 @@ def make_client(partner_key: rsa.RSAPrivateKey, **options: Any) -> AsyncBank131:
         "base_url": BASE_URL,
         "max_retries": 0,
     }
+    if "retry_policy" in options:  # the policy carries its own retry budget
+        del settings["max_retries"]
     settings.update(options)
     return AsyncBank131(**settings)
 
@@ -86,3 +93,13 @@ def make_client(partner_key: rsa.RSAPrivateKey, **options: Any) -> AsyncBank131:
 def session_envelope(session: dict[str, Any], **extra: Any) -> bytes:
     """A ``{"status": "ok", "session": ...}`` response body."""
     return json.dumps({"status": "ok", "session": session, **extra}).encode()
+
+
+def assert_validates(check: Callable[[], object], ok: bool, match: str) -> None:
+    """``check()`` passes when ``ok``; otherwise it raises ``RequestValidationError`` with a
+    message matching ``match``."""
+    if ok:
+        check()
+    else:
+        with pytest.raises(RequestValidationError, match=match):
+            check()

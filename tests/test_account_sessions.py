@@ -15,7 +15,6 @@ from bank131_async import AsyncBank131
 from bank131_async.errors import IdempotencyConflictError
 from bank131_async.models import (
     AmountDetails,
-    BankCard,
     CardDetails,
     ConfirmInformation,
     Customer,
@@ -34,19 +33,12 @@ from bank131_async.models import (
 from bank131_async.resources import account_sessions
 from bank131_async.resources.account_sessions import _AccountSessionsResource
 from tests.helpers import make_client
-from tests.resource_wire import BASE_URL, assert_not_sent, call_once, check_request
+from tests.payouts import ACCOUNT_RU, ESCROW, MIR_CARD
+from tests.resource_wire import BASE_URL, assert_not_sent, call_checked, call_once
 
 pytestmark = pytest.mark.asyncio
 
-ACCOUNT = PayoutDetails.from_bank_account_ru(
-    bik="044525974",
-    account="40817810000000000001",
-    full_name="Ivanov Ivan",
-    description="Payout under contract 15",
-)
-CARD = PayoutDetails.from_card(BankCard(number="2200000000004940"))
 AMOUNT = AmountDetails(amount=10_000, currency="rub")
-ESCROW = "40702810000000000001"
 BENEFICIARY = "500100732259"
 ACCOUNT_PARTIES = ParticipantDetails(
     sender=Participant(account=ESCROW), recipient=Participant(beneficiary_id=BENEFICIARY)
@@ -141,7 +133,7 @@ def _cases(kind: str) -> list[tuple[str, Call, Callable[[str], bytes]]]:
         (
             "create",
             lambda r, k: r.create(
-                payout_details=ACCOUNT,
+                payout_details=ACCOUNT_RU,
                 amount_details=AMOUNT,
                 participant_details=ACCOUNT_PARTIES,
                 metadata={"order": 15},
@@ -160,7 +152,7 @@ def _cases(kind: str) -> list[tuple[str, Call, Callable[[str], bytes]]]:
         (
             "init/payout",
             lambda r, k: r.init_payout(
-                payout_details=ACCOUNT,
+                payout_details=ACCOUNT_RU,
                 amount_details=AMOUNT,
                 participant_details=ACCOUNT_PARTIES,
                 customer=Customer(reference="user-1"),
@@ -189,7 +181,7 @@ def _cases(kind: str) -> list[tuple[str, Call, Callable[[str], bytes]]]:
         (
             "multi/init/payment",
             lambda r, k: r.multi_init_payment(
-                payout_details=CARD,
+                payout_details=MIR_CARD,
                 amount_details=AMOUNT,
                 participant_details=CARD_PARTIES,
                 description="Payout under contract 15",
@@ -211,7 +203,7 @@ def _cases(kind: str) -> list[tuple[str, Call, Callable[[str], bytes]]]:
         (
             "multi/start/payment",
             lambda r, k: r.multi_start_payment(
-                "ps_7", payout_details=CARD, participant_details=CARD_PARTIES, **k
+                "ps_7", payout_details=MIR_CARD, participant_details=CARD_PARTIES, **k
             ),
             lambda t: (
                 b'{"session_id":"ps_7","payment_method":'
@@ -263,15 +255,13 @@ async def test_wire_and_parse(
 ) -> None:
     url = f"{BASE_URL}/api/v1/session/{path}/{kind}"
     kwargs = {} if key is None else {"idempotency_key": key}
-    session, request = await call_once(
-        partner_key, "POST", url, ANSWER, lambda b: call(_resource(b, kind), kwargs)
-    )
-    check_request(
-        request,
-        method="POST",
-        url=url,
+    session = await call_checked(
+        partner_key,
+        "POST",
+        url,
+        ANSWER,
+        lambda b: call(_resource(b, kind), kwargs),
         body=body,
-        partner_key=partner_key,
         idempotency_key=key if key is not None else True,
     )
     assert session == EXPECTED
@@ -287,7 +277,7 @@ async def test_v1_paths_and_keys_even_when_the_client_uses_v2(
         url,
         ANSWER,
         lambda b: b.rko.init_payout(
-            payout_details=ACCOUNT,
+            payout_details=ACCOUNT_RU,
             amount_details=AMOUNT,
             participant_details=ParticipantDetails(sender=Participant(account=ESCROW)),
         ),
@@ -324,13 +314,13 @@ NO_SENDER = ParticipantDetails(recipient=Participant(beneficiary_id=BENEFICIARY)
     [
         (
             lambda b: b.nominal.init_payout(
-                payout_details=ACCOUNT, amount_details=AMOUNT, participant_details=NO_SENDER
+                payout_details=ACCOUNT_RU, amount_details=AMOUNT, participant_details=NO_SENDER
             ),
             "sender.account",
         ),
         (
             lambda b: b.rko.init_payout(
-                payout_details=ACCOUNT,
+                payout_details=ACCOUNT_RU,
                 amount_details=AMOUNT,
                 participant_details=ParticipantDetails(sender=Participant(account="4070281")),
             ),
@@ -338,7 +328,7 @@ NO_SENDER = ParticipantDetails(recipient=Participant(beneficiary_id=BENEFICIARY)
         ),
         (
             lambda b: b.nominal.init_payout(
-                payout_details=ACCOUNT,
+                payout_details=ACCOUNT_RU,
                 amount_details=AMOUNT,
                 participant_details=ParticipantDetails(sender=Participant(account=ESCROW)),
             ),
@@ -346,7 +336,7 @@ NO_SENDER = ParticipantDetails(recipient=Participant(beneficiary_id=BENEFICIARY)
         ),
         (
             lambda b: b.nominal.init_payout(
-                payout_details=ACCOUNT,
+                payout_details=ACCOUNT_RU,
                 amount_details=AMOUNT,
                 participant_details=ParticipantDetails(
                     sender=Participant(account=ESCROW),
@@ -357,7 +347,7 @@ NO_SENDER = ParticipantDetails(recipient=Participant(beneficiary_id=BENEFICIARY)
         ),
         (
             lambda b: b.rko.init_payout(
-                payout_details=ACCOUNT,
+                payout_details=ACCOUNT_RU,
                 amount_details=AmountDetails(amount=0, currency="rub"),
                 participant_details=ACCOUNT_PARTIES,
             ),
@@ -365,7 +355,7 @@ NO_SENDER = ParticipantDetails(recipient=Participant(beneficiary_id=BENEFICIARY)
         ),
         (
             lambda b: b.rko.multi_init_payment(
-                payout_details=ACCOUNT,
+                payout_details=ACCOUNT_RU,
                 amount_details=AMOUNT,
                 participant_details=CARD_PARTIES,
                 description="x",
@@ -374,7 +364,7 @@ NO_SENDER = ParticipantDetails(recipient=Participant(beneficiary_id=BENEFICIARY)
         ),
         (
             lambda b: b.rko.multi_init_payment(
-                payout_details=CARD,
+                payout_details=MIR_CARD,
                 amount_details=AMOUNT,
                 participant_details=ParticipantDetails(sender=Participant(full_name="OOO")),
                 description="x",
@@ -383,7 +373,7 @@ NO_SENDER = ParticipantDetails(recipient=Participant(beneficiary_id=BENEFICIARY)
         ),
         (
             lambda b: b.rko.multi_init_payment(
-                payout_details=CARD,
+                payout_details=MIR_CARD,
                 amount_details=AMOUNT,
                 participant_details=CARD_PARTIES,
                 description=" ",
@@ -392,7 +382,7 @@ NO_SENDER = ParticipantDetails(recipient=Participant(beneficiary_id=BENEFICIARY)
         ),
         (
             lambda b: b.nominal.multi_init_payment(
-                payout_details=CARD,
+                payout_details=MIR_CARD,
                 amount_details=AMOUNT,
                 participant_details=ParticipantDetails(
                     recipient=Participant(full_name="Ivan Ivanov")

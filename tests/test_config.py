@@ -446,18 +446,23 @@ async def _use_then_fail(bank: AsyncBank131, error: Exception) -> None:
         raise error
 
 
+async def _fail_inside(bank: AsyncBank131, error: Exception) -> None:
+    """Enter ``bank``, make one (answered) status call, then raise ``error`` in the body."""
+    with respx.mock(base_url=BASE_URL) as router:
+        route = router.post("/api/v2/session/status").mock(
+            return_value=httpx.Response(200, content=OK)
+        )
+        with pytest.raises(type(error)):
+            await _use_then_fail(bank, error)
+    assert route.called
+
+
 @pytest.mark.asyncio
 async def test_owned_client_is_closed_even_when_the_body_raises(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
     bank = make_client(partner_key)
-    with respx.mock(base_url=BASE_URL) as router:
-        route = router.post("/api/v2/session/status").mock(
-            return_value=httpx.Response(200, content=OK)
-        )
-        with pytest.raises(ZeroDivisionError):
-            await _use_then_fail(bank, ZeroDivisionError("boom"))
-    assert route.called
+    await _fail_inside(bank, ZeroDivisionError("boom"))
     assert bank._http.is_closed
     assert bank.is_closed
 
@@ -467,13 +472,7 @@ async def test_injected_http_client_is_never_closed(partner_key: rsa.RSAPrivateK
     async with httpx.AsyncClient() as http:
         bank = make_client(partner_key, http_client=http)
         assert bank._http is http
-        with respx.mock(base_url=BASE_URL) as router:
-            route = router.post("/api/v2/session/status").mock(
-                return_value=httpx.Response(200, content=OK)
-            )
-            with pytest.raises(KeyError):
-                await _use_then_fail(bank, KeyError("boom"))
-        assert route.called
+        await _fail_inside(bank, KeyError("boom"))
         assert bank.is_closed
         assert not http.is_closed
         async with make_client(partner_key, http_client=http):

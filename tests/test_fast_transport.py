@@ -11,7 +11,7 @@ import asyncio
 import json
 import socket
 import struct
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 from unittest import mock
 
@@ -26,6 +26,7 @@ from bank131_async._fast_transport import mocks_active
 from bank131_async.errors import RequestTimeoutError, TransportConnectionError, TransportError
 from tests.helpers import BASE_URL, make_client, session_envelope, verify_signature
 from tests.servers import ThreadedServer, guard_loopback, threaded_server
+from tests.stream_servers import read_request, respond, serve
 
 SESSION = {"id": "ps_1", "status": "in_progress"}
 STATUS_PATH = "/api/v2/session/status"
@@ -307,34 +308,6 @@ async def test_a_default_client_works_under_trio(
 # --------------------------------------------------------------------------- failures
 
 
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
-
-async def serve(handler: Handler) -> AsyncIterator[str]:
-    async def guarded(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            await handler(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            writer.close()
-
-    srv = await asyncio.start_server(guarded, "127.0.0.1", 0)
-    async with srv:
-        yield f"http://127.0.0.1:{srv.sockets[0].getsockname()[1]}"
-        srv.close()
-
-
-async def read_request(reader: asyncio.StreamReader) -> bytes:
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = next(
-        int(line.split(b":", 1)[1])
-        for line in head.split(b"\r\n")
-        if line.lower().startswith(b"content-length:")
-    )
-    return await reader.readexactly(length)
-
-
 def reset(writer: asyncio.StreamWriter) -> None:
     """Close with an RST (SO_LINGER 0), not a FIN."""
     sock = writer.get_extra_info("socket")
@@ -367,41 +340,60 @@ def client(key: rsa.RSAPrivateKey, url: str, backend: str, **kw: Any) -> AsyncBa
     )
 
 
+def keyed_confirm(bank: AsyncBank131) -> Awaitable[object]:
+    return bank.sessions.confirm("ps_1", idempotency_key="k")
+
+
+async def failure(
+    key: rsa.RSAPrivateKey,
+    url: str,
+    backend: str,
+    error: type[TransportError],
+    call: Callable[[AsyncBank131], Awaitable[object]] = keyed_confirm,
+    **client_options: Any,
+) -> TransportError:
+    """What ``call`` (a keyed confirm) raises through ``backend`` against ``url``; the default
+    backend must have tried the fast path, httpx must not have."""
+    async with client(key, url, backend, **client_options) as bank:
+        with pytest.raises(error) as info:
+            await call(bank)
+        assert used_fast_path(bank) is (backend == "auto")
+    return info.value
+
+
+BACKENDS = pytest.mark.parametrize("backend", ["auto", "httpx"])
+
+
 @pytest.mark.asyncio
-@pytest.mark.parametrize("backend", ["auto", "httpx"])
+@BACKENDS
 async def test_a_refused_connection_was_not_sent(
     partner_key: rsa.RSAPrivateKey, escaped: list[object], backend: str
 ) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    async with client(partner_key, f"http://127.0.0.1:{port}", backend) as bank:
-        with pytest.raises(TransportConnectionError) as info:
-            await bank.sessions.confirm("ps_1", idempotency_key="k")
-        assert used_fast_path(bank) is (backend == "auto")
-    assert info.value.request_sent is False
-    assert info.value.maybe_processed is False
-    assert info.value.attempts == 2  # not sent: always retried
+    url = f"http://127.0.0.1:{port}"
+    error = await failure(partner_key, url, backend, TransportConnectionError)
+    assert error.request_sent is False
+    assert error.maybe_processed is False
+    assert error.attempts == 2  # not sent: always retried
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("backend", ["auto", "httpx"])
+@BACKENDS
 async def test_a_reset_after_the_request_was_read_may_have_been_processed(
     partner_key: rsa.RSAPrivateKey, escaped: list[object], backend: str
 ) -> None:
-    async for url in serve(reset_after_reading):
-        async with client(partner_key, url, backend) as bank:
-            with pytest.raises(TransportConnectionError) as info:
-                await bank.sessions.confirm("ps_1", idempotency_key="k")
-            assert used_fast_path(bank) is (backend == "auto")
-    assert info.value.request_sent is True
-    assert info.value.maybe_processed is True
-    assert info.value.idempotency_key == "k"
-    assert info.value.attempts == 2  # session/* carries a key: repeated with the same one
+    async with serve(reset_after_reading) as server:
+        error = await failure(partner_key, server.url, backend, TransportConnectionError)
+    assert error.request_sent is True
+    assert error.maybe_processed is True
+    assert error.idempotency_key == "k"
+    assert error.attempts == 2  # session/* carries a key: repeated with the same one
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("backend", ["auto", "httpx"])
+@BACKENDS
 async def test_a_reset_before_the_request_was_read_is_an_honest_transport_error(
     partner_key: rsa.RSAPrivateKey, escaped: list[object], backend: str
 ) -> None:
@@ -410,28 +402,28 @@ async def test_a_reset_before_the_request_was_read_is_an_honest_transport_error(
     # reset arrives before the first byte is written, the fast path knows nothing left and
     # says "not sent" -- both are true; what must never happen is "not sent" after a write,
     # which the reset-after-reading test pins down.
-    async for url in serve(reset_before_reading):
-        async with client(partner_key, url, backend) as bank:
-            with pytest.raises(TransportConnectionError) as info:
-                await bank.sessions.confirm("ps_1", idempotency_key="k")
-            assert used_fast_path(bank) is (backend == "auto")
-    assert info.value.maybe_processed is info.value.request_sent
-    assert info.value.attempts == 2  # retried either way: not sent, or a keyed session call
+    async with serve(reset_before_reading) as server:
+        error = await failure(partner_key, server.url, backend, TransportConnectionError)
+    assert error.maybe_processed is error.request_sent
+    assert error.attempts == 2  # retried either way: not sent, or a keyed session call
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("backend", ["auto", "httpx"])
+@BACKENDS
 async def test_a_read_timeout_may_have_been_processed(
     partner_key: rsa.RSAPrivateKey, escaped: list[object], backend: str
 ) -> None:
-    async for url in serve(never_answer):
-        timeout = httpx.Timeout(5.0, read=0.1)
-        async with client(partner_key, url, backend, timeout=timeout) as bank:
-            with pytest.raises(RequestTimeoutError) as info:
-                await bank.sessions.status("ps_1")
-            assert used_fast_path(bank) is (backend == "auto")
-    assert info.value.request_sent is True
-    assert info.value.attempts == 2
+    async with serve(never_answer) as server:
+        error = await failure(
+            partner_key,
+            server.url,
+            backend,
+            RequestTimeoutError,
+            lambda bank: bank.sessions.status("ps_1"),
+            timeout=httpx.Timeout(5.0, read=0.1),
+        )
+    assert error.request_sent is True
+    assert error.attempts == 2
 
 
 @pytest.mark.asyncio
@@ -455,19 +447,14 @@ async def test_a_retry_resends_the_same_bytes_with_the_same_signature(
         if len(seen) == 1:
             reset(writer)
             return
-        answer = session_envelope(SESSION)
-        writer.write(
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-            + str(len(answer)).encode()
-            + b"\r\n\r\n"
-            + answer
-        )
-        await writer.drain()
+        await respond(writer, session_envelope(SESSION))
 
-    async for url in serve(first_reset_then_answer):
-        async with client(partner_key, url, "auto") as bank:
-            session = await bank.sessions.confirm("ps_1", idempotency_key="k")
-            assert used_fast_path(bank)
+    async with (
+        serve(first_reset_then_answer) as server,
+        client(partner_key, server.url, "auto") as bank,
+    ):
+        session = await bank.sessions.confirm("ps_1", idempotency_key="k")
+        assert used_fast_path(bank)
     assert session.id == "ps_1"
     assert len(seen) == 2
     assert seen[0] == seen[1]

@@ -20,7 +20,7 @@ from bank131_async.models import (
     SessionStatus,
 )
 from bank131_async.resources import fiscalization
-from tests.resource_wire import assert_not_sent, call_once, check_request, ok
+from tests.resource_wire import assert_not_sent, call_checked, declared, ok
 
 pytestmark = pytest.mark.asyncio
 
@@ -78,13 +78,9 @@ ANSWER = ok(
 
 
 def test_endpoints_are_declared() -> None:
-    (endpoint,) = fiscalization.ENDPOINTS
-    assert (endpoint.path, endpoint.version, endpoint.read_only, endpoint.idempotent) == (
-        "fiscalization",
-        "v1",
-        False,
-        False,
-    )
+    assert declared(fiscalization.ENDPOINTS, "path", "version", "read_only", "idempotent") == [
+        ("fiscalization", "v1", False, False)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -117,15 +113,15 @@ def test_endpoints_are_declared() -> None:
 async def test_create_wire_and_parse(
     kwargs: dict[str, Any], body: bytes, version: str, partner_key: rsa.RSAPrivateKey
 ) -> None:
-    session, request = await call_once(
+    session = await call_checked(
         partner_key,
         "POST",
         PATH,
         ANSWER,
         lambda b: b.fiscalization.create("ps_3230", **kwargs),
+        body=body,
         api_version=version,
     )
-    check_request(request, method="POST", path=PATH, body=body, partner_key=partner_key)
     assert session.id == "ps_3230"
     assert session.status is SessionStatus.IN_PROGRESS
     (payout,) = session.payout_list

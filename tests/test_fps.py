@@ -19,7 +19,7 @@ from bank131_async.models import (
     SessionStatus,
 )
 from bank131_async.resources import fps
-from tests.resource_wire import assert_not_sent, call_once, check_request, ok
+from tests.resource_wire import assert_not_sent, call_checked, call_once, ok
 
 pytestmark = pytest.mark.asyncio
 
@@ -51,21 +51,15 @@ async def test_banks_wire_and_parse(version: str, partner_key: rsa.RSAPrivateKey
             {"id": "100000000111", "eng_name": "Sberbank", "ru_name": "Сбербанк", "x": 1},
         ]
     )
-    result, request = await call_once(
+    # What the official SDK sends: an empty PHP request object is the two bytes "[]", signed.
+    result = await call_checked(
         partner_key,
         "GET",
         f"/api/{version}/fps/banks",
         answer,
         lambda b: b.fps.banks(),
-        api_version=version,
-    )
-    # What the official SDK sends: an empty PHP request object is the two bytes "[]", signed.
-    check_request(
-        request,
-        method="GET",
-        path=f"/api/{version}/fps/banks",
         body=b"[]",
-        partner_key=partner_key,
+        api_version=version,
     )
     assert result == (
         FpsBank(id="100000000069", eng_name="Bank 131", ru_name="Банк 131"),
@@ -111,7 +105,10 @@ async def test_customer_verification_wire_and_parse(
 ) -> None:
     path = f"/api/{version}/fps/customer_verification"
     kwargs: dict[str, Any] = {} if session_id is None else {"session_id": session_id}
-    session, request = await call_once(
+    key = "payment_method" if version == "v1" else "payout_details"
+    prefix = "" if session_id is None else f'"session_id":"{session_id}",'
+    body = f'{{{prefix}"{key}":{W_METHOD},"participant_details":{W_RECIPIENT}}}'.encode()
+    session = await call_checked(
         partner_key,
         "POST",
         path,
@@ -122,12 +119,9 @@ async def test_customer_verification_wire_and_parse(
             participant_details=RECIPIENT,
             **kwargs,
         ),
+        body=body,
         api_version=version,
     )
-    key = "payment_method" if version == "v1" else "payout_details"
-    prefix = "" if session_id is None else f'"session_id":"{session_id}",'
-    body = f'{{{prefix}"{key}":{W_METHOD},"participant_details":{W_RECIPIENT}}}'.encode()
-    check_request(request, method="POST", path=path, body=body, partner_key=partner_key)
     assert session.id == "ps_3230"
     assert session.status is SessionStatus.ACCEPTED
     (payout,) = session.payout_list

@@ -108,14 +108,34 @@ async def test_wait_resolves_from_a_webhook_without_polling() -> None:
     assert bank.calls == 0
 
 
-async def test_snapshot_published_before_the_wait_is_used_at_once() -> None:
+@pytest.mark.parametrize(
+    ("published", "current", "status_calls"),
+    [
+        pytest.param(
+            session("ready_to_confirm"),
+            session("ready_to_confirm"),
+            0,
+            id="snapshot-published-before-the-wait-is-used-at-once",
+        ),
+        # a stale payment_finished of an earlier flow? The bank still waits for confirm.
+        pytest.param(
+            session("payment_finished", at=None),
+            session("ready_to_confirm", at=None),
+            1,
+            id="never-verdict-from-a-webhook-is-checked-with-one-status-call",
+        ),
+    ],
+)
+async def test_a_wait_starts_from_the_published_snapshot(
+    published: Session, current: Session, status_calls: int
+) -> None:
     hub = active_hub()
-    hub.publish(session("ready_to_confirm"))
-    bank = Bank(session("ready_to_confirm"))
+    hub.publish(published)
+    bank = Bank(current)
     with anyio.fail_after(1):
         got = await wait_for_next_action(bank.status, "ps_test", "confirm", timeout=5, source=hub)
     assert got.next_action == "confirm"
-    assert bank.calls == 0
+    assert bank.calls == status_calls
 
 
 async def test_out_of_order_late_event_does_not_unfinish() -> None:
@@ -127,17 +147,6 @@ async def test_out_of_order_late_event_does_not_unfinish() -> None:
         got = await wait_for_finished(bank.status, "ps_test", timeout=5, source=hub)
     assert got.is_finished
     assert bank.calls == 0
-
-
-async def test_a_never_verdict_from_a_webhook_is_checked_with_one_status_call() -> None:
-    hub = active_hub()
-    # a stale payment_finished of an earlier flow? The bank still waits for confirm.
-    hub.publish(session("payment_finished", at=None))
-    bank = Bank(session("ready_to_confirm", at=None))
-    with anyio.fail_after(1):
-        got = await wait_for_next_action(bank.status, "ps_test", "confirm", timeout=5, source=hub)
-    assert got.next_action == "confirm"
-    assert bank.calls == 1
 
 
 async def test_a_confirmed_never_verdict_raises() -> None:

@@ -21,7 +21,6 @@ from bank131_async.errors import (
     KycAlreadyExistsError,
     KycVerificationFailedError,
     RequestValidationError,
-    TransportConnectionError,
 )
 from bank131_async.models import (
     KycCheckResult,
@@ -34,9 +33,16 @@ from bank131_async.models import (
 )
 from bank131_async.resources import kyc
 from bank131_async.resources.kyc import KycVersion, kyc_payload, kyc_payload_bytes
-from tests.helpers import make_client
 from tests.kyc_people import legacy
-from tests.resource_wire import KYC_URL, assert_not_sent, call_once, check_request, ok
+from tests.resource_wire import (
+    KYC_URL,
+    assert_not_sent,
+    call_checked,
+    call_once,
+    check_request,
+    ok,
+    scripted,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -205,13 +211,17 @@ def test_endpoints_are_declared() -> None:
 async def test_check_v2_wire(partner_key: rsa.RSAPrivateKey) -> None:
     signer = RecordingSigner()
     url = f"{KYC_URL}/api/v2.0/check"
-    result, request = await call_once(
-        partner_key, "POST", url, CHECK_ANSWER, lambda b: b.kyc.check(PERSON), kyc_signer=signer
+    result = await call_checked(
+        partner_key,
+        "POST",
+        url,
+        CHECK_ANSWER,
+        lambda b: b.kyc.check(PERSON),
+        body=WIRE_BODY,
+        signed=False,
+        kyc_signer=signer,
     )
     assert signer.payloads == [SIGNED_BYTES]
-    check_request(
-        request, method="POST", url=url, body=WIRE_BODY, partner_key=partner_key, signed=False
-    )
     assert result == KycCheckResult(id="kyc-42", status=KycStatus.OK)
     assert result.raw == {"status": "ok", "data": {"id": "kyc-42"}}
 
@@ -261,13 +271,14 @@ async def test_check_with_a_mapping_an_async_per_call_signer_and_a_version(
 
 async def test_with_options_keeps_the_kyc_signer(partner_key: rsa.RSAPrivateKey) -> None:
     signer = RecordingSigner()
-    async with make_client(partner_key, kyc_base_url=KYC_URL, kyc_signer=signer) as bank:
-        view = bank.with_options(timeout=3.0)
-        with respx.mock() as router:
-            router.post(f"{KYC_URL}/api/v2.0/check").mock(
-                return_value=httpx.Response(200, content=CHECK_ANSWER)
-            )
-            await view.kyc.check(PERSON)
+    await call_once(
+        partner_key,
+        "POST",
+        f"{KYC_URL}/api/v2.0/check",
+        CHECK_ANSWER,
+        lambda b: b.with_options(timeout=3.0).kyc.check(PERSON),
+        kyc_signer=signer,
+    )
     assert signer.payloads == [SIGNED_BYTES]
 
 
@@ -311,19 +322,6 @@ async def test_a_signer_returning_no_text_is_a_configuration_error(
     )
 
 
-async def test_check_is_not_repeated_after_a_maybe_sent_failure(
-    partner_key: rsa.RSAPrivateKey,
-) -> None:
-    async with make_client(partner_key, kyc_base_url=KYC_URL, max_retries=3) as bank:
-        with respx.mock() as router:
-            route = router.post(f"{KYC_URL}/api/v2.0/check").mock(
-                side_effect=httpx.RemoteProtocolError("dropped")
-            )
-            with pytest.raises(TransportConnectionError):
-                await bank.kyc.check(PERSON, signer=RecordingSigner())
-    assert route.call_count == 1
-
-
 # --------------------------------------------------------------------------- status
 
 
@@ -331,10 +329,15 @@ async def test_check_is_not_repeated_after_a_maybe_sent_failure(
 async def test_status_wire_and_parse(version: KycVersion, partner_key: rsa.RSAPrivateKey) -> None:
     url = f"{KYC_URL}/api/{version}/check/kyc%2F42"
     answer = ok(data={"id": "kyc/42", "description": "valid", "participant": {"reference": "p-1"}})
-    result, request = await call_once(
-        partner_key, "GET", url, answer, lambda b: b.kyc.status("kyc/42", version=version)
+    result = await call_checked(
+        partner_key,
+        "GET",
+        url,
+        answer,
+        lambda b: b.kyc.status("kyc/42", version=version),
+        body=b"",
+        signed=False,
     )
-    check_request(request, method="GET", url=url, body=b"", partner_key=partner_key, signed=False)
     assert result == KycVerification(
         id="kyc/42",
         status=KycStatus.OK,
@@ -358,20 +361,6 @@ async def test_pending_status(partner_key: rsa.RSAPrivateKey) -> None:
     assert result.is_pending
 
 
-async def test_status_is_retried_after_a_server_error(partner_key: rsa.RSAPrivateKey) -> None:
-    async with make_client(partner_key, kyc_base_url=KYC_URL, max_retries=2) as bank:
-        with respx.mock() as router:
-            route = router.get(f"{KYC_URL}/api/v2.0/check/kyc-42").mock(
-                side_effect=[
-                    httpx.Response(500, json={"status": "error"}),
-                    httpx.Response(200, content=ok(data={"id": "kyc-42"})),
-                ]
-            )
-            result = await bank.kyc.status("kyc-42")
-    assert route.call_count == 2
-    assert result.is_verified
-
-
 @pytest.mark.parametrize(
     ("http_status", "code", "cls"),
     [
@@ -389,13 +378,11 @@ async def test_status_errors_are_typed(
         "data": {"id": "kyc-42"},
         "error": {"code": code, "description": "d"},
     }
-    async with make_client(partner_key, kyc_base_url=KYC_URL) as bank:
-        with respx.mock() as router:
-            router.get(f"{KYC_URL}/api/v2.0/check/kyc-42").mock(
-                return_value=httpx.Response(http_status, json=body)
-            )
-            with pytest.raises(cls) as caught:
-                await bank.kyc.status("kyc-42")
+    answer = httpx.Response(http_status, json=body)
+    url = f"{KYC_URL}/api/v2.0/check/kyc-42"
+    async with scripted(partner_key, "GET", url, answer) as (bank, _):
+        with pytest.raises(cls) as caught:
+            await bank.kyc.status("kyc-42")
     assert type(caught.value) is cls
     assert caught.value.code == code
 
@@ -406,13 +393,10 @@ async def test_duplicate_check_carries_the_earlier_id(partner_key: rsa.RSAPrivat
         "data": {"id": "kyc-41"},
         "error": {"code": "already_exists", "description": "duplicate"},
     }
-    async with make_client(partner_key, kyc_base_url=KYC_URL) as bank:
-        with respx.mock() as router:
-            router.post(f"{KYC_URL}/api/v2.0/check").mock(
-                return_value=httpx.Response(200, json=body)
-            )
-            with pytest.raises(KycAlreadyExistsError) as caught:
-                await bank.kyc.check(PERSON, signer=RecordingSigner())
+    answer = httpx.Response(200, json=body)
+    async with scripted(partner_key, "POST", f"{KYC_URL}/api/v2.0/check", answer) as (bank, _):
+        with pytest.raises(KycAlreadyExistsError) as caught:
+            await bank.kyc.check(PERSON, signer=RecordingSigner())
     assert caught.value.existing_id == "kyc-41"
 
 

@@ -18,6 +18,7 @@ from bank131_async.errors import (
     UnexpectedSessionStateError,
     WaitTimeoutError,
 )
+from tests.helpers import make_client
 
 FAST = PollSchedule(initial=0.001, maximum=0.004)
 NO_RETRY = RetryPolicy(max_retries=0)
@@ -60,13 +61,7 @@ class Statuses:
 
 
 def bank(key: rsa.RSAPrivateKey, transport: httpx.AsyncBaseTransport) -> AsyncBank131:
-    return AsyncBank131(
-        project="p",
-        private_key=key,
-        base_url="https://bank.test",
-        transport=transport,
-        retry_policy=NO_RETRY,
-    )
+    return make_client(key, transport=transport, retry_policy=NO_RETRY)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from bank131_async import AsyncBank131
 from bank131_async.models import RecurrentTokenInfo
 from bank131_async.resources import recurrent
-from tests.resource_wire import assert_not_sent, call_once, check_request, ok
+from tests.resource_wire import assert_not_sent, call_checked, declared, ok
 
 pytestmark = pytest.mark.asyncio
 
@@ -20,7 +20,7 @@ BODY = b'{"recurrent":{"token":"' + TOKEN.encode() + b'"}}'
 
 
 def test_endpoints_are_declared() -> None:
-    assert [(e.path, e.version, e.read_only, e.idempotent) for e in recurrent.ENDPOINTS] == [
+    assert declared(recurrent.ENDPOINTS, "path", "version", "read_only", "idempotent") == [
         ("recurrent/status", "v1", True, False),
         ("recurrent/disable", "v1", False, False),
     ]
@@ -49,10 +49,7 @@ async def test_wire_and_parse(
             "is_active": active,
         }
     )
-    result, request = await call_once(partner_key, "POST", f"/api/v1/{path}", answer, call)
-    check_request(
-        request, method="POST", path=f"/api/v1/{path}", body=BODY, partner_key=partner_key
-    )
+    result = await call_checked(partner_key, "POST", f"/api/v1/{path}", answer, call, body=BODY)
     assert result == RecurrentTokenInfo(
         token=TOKEN,
         created_at=datetime(2020, 7, 14, 13, 17, 11, tzinfo=UTC),

@@ -20,7 +20,7 @@ from bank131_async.models import (
     TotalTurnover,
 )
 from bank131_async.resources import reports
-from tests.resource_wire import assert_not_sent, call_once, check_request, ok
+from tests.resource_wire import assert_not_sent, call_checked, call_once, declared, ok
 
 pytestmark = pytest.mark.asyncio
 
@@ -28,7 +28,7 @@ ACCOUNT = "40702810400000000333"
 
 
 def test_endpoints_are_declared() -> None:
-    assert [(e.path, e.version, e.read_only, e.method) for e in reports.ENDPOINTS] == [
+    assert declared(reports.ENDPOINTS, "path", "version", "read_only", "method") == [
         ("report/account_balance", "v1", True, "POST"),
         ("report/account_statement", "v1", True, "POST"),
     ]
@@ -44,19 +44,13 @@ async def test_account_balance_wire_and_parse(current: Any, partner_key: rsa.RSA
         account_currency="RUB",
         balance={"current_balance": current},
     )
-    result, request = await call_once(
+    result = await call_checked(
         partner_key,
         "POST",
         "/api/v1/report/account_balance",
         answer,
         lambda b: b.reports.account_balance(ACCOUNT),
-    )
-    check_request(
-        request,
-        method="POST",
-        path="/api/v1/report/account_balance",
         body=b'{"account_number":"40702810400000000333"}',
-        partner_key=partner_key,
     )
     assert result == AccountBalance(
         account_number=ACCOUNT,
@@ -190,19 +184,13 @@ STATEMENT_BODY = (
 async def test_account_statement_wire_and_parse(
     envelope: dict[str, Any], dates: dict[str, Any], partner_key: rsa.RSAPrivateKey
 ) -> None:
-    result, request = await call_once(
+    result = await call_checked(
         partner_key,
         "POST",
         "/api/v1/report/account_statement",
         ok(**envelope),
         lambda b: b.reports.account_statement(ACCOUNT, **dates),
-    )
-    check_request(
-        request,
-        method="POST",
-        path="/api/v1/report/account_statement",
         body=STATEMENT_BODY,
-        partner_key=partner_key,
     )
     assert result == EXPECTED
     assert result.raw == {"status": "ok", **envelope}

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async import AsyncBank131, RequestValidationError, RetryPolicy
 from bank131_async.models import Session
+from tests.helpers import make_client
 from tests.payouts import card_payout
 
 pytestmark = pytest.mark.asyncio
@@ -23,13 +24,8 @@ def _session(request: httpx.Request) -> httpx.Response:
 
 
 def _client(key: rsa.RSAPrivateKey, handler: httpx.MockTransport) -> AsyncBank131:
-    return AsyncBank131(
-        project="p",
-        private_key=key,
-        base_url="https://bank.test",
-        transport=handler,
-        retry_policy=RetryPolicy(max_retries=2, initial_backoff=0.001, max_backoff=0.001),
-    )
+    policy = RetryPolicy(max_retries=2, initial_backoff=0.001, max_backoff=0.001)
+    return make_client(key, transport=handler, retry_policy=policy)
 
 
 async def test_the_answer_comes_with_the_parsed_result(partner_key: rsa.RSAPrivateKey) -> None:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
-import respx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async import AsyncBank131
-from bank131_async.errors import TaxpayerError, TransportConnectionError
+from bank131_async.errors import TaxpayerError
 from bank131_async.models import (
     ErrorInfo,
     NotificationCountInformation,
@@ -24,8 +24,7 @@ from bank131_async.models import (
     NpdRequestStatus,
 )
 from bank131_async.resources import self_employed
-from tests.helpers import make_client
-from tests.resource_wire import BASE_URL, assert_not_sent, call_once, check_request, ok
+from tests.resource_wire import BASE_URL, assert_not_sent, call_checked, call_once, ok, scripted
 
 pytestmark = pytest.mark.asyncio
 
@@ -187,9 +186,7 @@ def _view(result: Any) -> Any:
 async def test_wire_and_parse(
     path: str, call: Call, body: bytes, answer: bytes, expected: Any, partner_key: rsa.RSAPrivateKey
 ) -> None:
-    url = f"{V1}/{path}"
-    result, request = await call_once(partner_key, "POST", url, answer, call)
-    check_request(request, method="POST", url=url, body=body, partner_key=partner_key)
+    result = await call_checked(partner_key, "POST", f"{V1}/{path}", answer, call, body=body)
     assert _view(result) == expected
     if not isinstance(result, dict):
         assert result.raw["status"] == "ok"
@@ -211,10 +208,26 @@ def test_every_method_has_a_wire_case() -> None:
 # --------------------------------------------------------------------------- parsing
 
 
-async def test_request_status_keeps_unknown_fields_and_reads_nested_result(
-    partner_key: rsa.RSAPrivateKey,
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        pytest.param(
+            ok(request_id="npd_9", result={"inn": INN, "is_self_employed": False}, extra=[1]),
+            NpdRequestStatus(request_id="npd_9", tax_reference=INN, is_self_employed=False),
+            id="nested-result-and-unknown-fields",
+        ),
+        pytest.param(
+            ok(request_id="npd_9", error={"code": "taxpayer_unknown", "description": "no"}),
+            NpdRequestStatus(
+                request_id="npd_9", error=ErrorInfo(code="taxpayer_unknown", description="no")
+            ),
+            id="with-an-error",
+        ),
+    ],
+)
+async def test_request_status_answers(
+    answer: bytes, expected: NpdRequestStatus, partner_key: rsa.RSAPrivateKey
 ) -> None:
-    answer = ok(request_id="npd_9", result={"inn": INN, "is_self_employed": False}, extra=[1])
     result, _ = await call_once(
         partner_key,
         "POST",
@@ -222,21 +235,9 @@ async def test_request_status_keeps_unknown_fields_and_reads_nested_result(
         answer,
         lambda b: b.self_employed.request_status("npd_9"),
     )
-    assert result == NpdRequestStatus(request_id="npd_9", tax_reference=INN, is_self_employed=False)
-    assert result.raw["extra"] == [1]
+    assert result == expected
+    assert result.raw == json.loads(answer)  # unknown fields kept
     assert "raw" not in repr(result)
-
-
-async def test_request_status_with_an_error(partner_key: rsa.RSAPrivateKey) -> None:
-    answer = ok(request_id="npd_9", error={"code": "taxpayer_unknown", "description": "no"})
-    result, _ = await call_once(
-        partner_key,
-        "POST",
-        f"{V1}/request/status",
-        answer,
-        lambda b: b.self_employed.request_status("npd_9"),
-    )
-    assert result.error == ErrorInfo(code="taxpayer_unknown", description="no")
 
 
 @pytest.mark.parametrize(
@@ -275,33 +276,11 @@ async def test_read_single_person_at_top_level(partner_key: rsa.RSAPrivateKey) -
 
 
 async def test_taxpayer_error_is_typed(partner_key: rsa.RSAPrivateKey) -> None:
-    async with make_client(partner_key) as bank:
-        with respx.mock() as router:
-            router.post(f"{V1}/check").mock(
-                return_value=httpx.Response(
-                    400,
-                    json={
-                        "status": "error",
-                        "error": {"code": "taxpayer_unknown", "description": "x"},
-                    },
-                )
-            )
-            with pytest.raises(TaxpayerError):
-                await bank.self_employed.check(INN)
-
-
-async def test_mutating_npd_call_is_not_repeated_after_a_maybe_sent_failure(
-    partner_key: rsa.RSAPrivateKey,
-) -> None:
-    async with make_client(partner_key, max_retries=3) as bank:
-        with respx.mock() as router:
-            route = router.post(f"{V1}/notifications/update").mock(
-                side_effect=httpx.ReadError("reset")
-            )
-            with pytest.raises(TransportConnectionError) as caught:
-                await bank.self_employed.notifications_update(DELIVERED)
-    assert route.call_count == 1
-    assert caught.value.request_sent
+    error = {"status": "error", "error": {"code": "taxpayer_unknown", "description": "x"}}
+    answer = httpx.Response(400, json=error)
+    async with scripted(partner_key, "POST", f"{V1}/check", answer) as (bank, _):
+        with pytest.raises(TaxpayerError):
+            await bank.self_employed.check(INN)
 
 
 # --------------------------------------------------------------------------- validation

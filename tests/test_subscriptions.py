@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import httpx
 import pytest
-import respx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async.errors import ApiError
 from bank131_async.resources import subscriptions
-from tests.helpers import BASE_URL, make_client
-from tests.resource_wire import assert_not_sent, call_once, check_request, ok
+from tests.resource_wire import assert_not_sent, call_checked, declared, ok, scripted
 
 pytestmark = pytest.mark.asyncio
 
 
 def test_endpoints_are_declared() -> None:
-    assert [(e.path, e.version, e.read_only, e.idempotent) for e in subscriptions.ENDPOINTS] == [
+    fields = ("path", "version", "read_only", "idempotent")
+    assert declared(subscriptions.ENDPOINTS, *fields) == [
         ("subscription/cancel", "v1", False, False),
         ("subscription/restore", "v1", False, False),
     ]
@@ -25,19 +24,13 @@ def test_endpoints_are_declared() -> None:
 @pytest.mark.parametrize("method", ["cancel", "restore"])
 async def test_wire(method: str, partner_key: rsa.RSAPrivateKey) -> None:
     path = f"/api/v1/subscription/{method}"
-    result, request = await call_once(
+    result = await call_checked(
         partner_key,
         "POST",
         path,
         ok(),
         lambda b: getattr(b.subscriptions, method)("sub_1a2b3c"),
-    )
-    check_request(
-        request,
-        method="POST",
-        path=path,
         body=b'{"subscription_id":"sub_1a2b3c"}',
-        partner_key=partner_key,
     )
     assert result is None
 
@@ -51,26 +44,9 @@ async def test_empty_id_sends_nothing(method: str, partner_key: rsa.RSAPrivateKe
 
 async def test_error_answer_raises(partner_key: rsa.RSAPrivateKey) -> None:
     body = b'{"status":"error","error":{"code":"invalid_request","description":"unknown"}}'
-    async with make_client(partner_key) as bank:
-        with respx.mock(base_url=BASE_URL) as router:
-            router.post("/api/v1/subscription/cancel").mock(
-                return_value=httpx.Response(400, content=body)
-            )
-            with pytest.raises(ApiError) as info:
-                await bank.subscriptions.cancel("sub_x")
+    answer = httpx.Response(400, content=body)
+    async with scripted(partner_key, "POST", "/api/v1/subscription/cancel", answer) as (bank, _):
+        with pytest.raises(ApiError) as info:
+            await bank.subscriptions.cancel("sub_x")
     assert info.value.code == "invalid_request"
     assert info.value.idempotency_key is None
-
-
-async def test_maybe_sent_mutation_is_not_repeated(partner_key: rsa.RSAPrivateKey) -> None:
-    """No idempotency key is honoured here: a 503 (maybe processed) is not retried."""
-    async with make_client(partner_key, max_retries=3) as bank:
-        with respx.mock(base_url=BASE_URL) as router:
-            route = router.post("/api/v1/subscription/restore").mock(
-                return_value=httpx.Response(
-                    503, content=b'{"status":"error","error":{"code":"internal_error"}}'
-                )
-            )
-            with pytest.raises(ApiError):
-                await bank.subscriptions.restore("sub_x")
-    assert route.call_count == 1

@@ -23,13 +23,13 @@ from bank131_async.models import (
     TokenizeWidget,
 )
 from bank131_async.resources import tokens
-from tests.resource_wire import assert_not_sent, call_once, check_request, ok
+from tests.resource_wire import assert_not_sent, call_checked, call_once, declared, ok
 
 pytestmark = pytest.mark.asyncio
 
 
 def test_endpoints_are_declared() -> None:
-    assert [(e.path, e.version, e.read_only, e.idempotent, e.method) for e in tokens.ENDPOINTS] == [
+    assert declared(tokens.ENDPOINTS, "path", "version", "read_only", "idempotent", "method") == [
         ("token", "v1", False, False, "POST"),
         ("token/info", "v1", True, False, "POST"),
         ("tokenize", "v1", False, False, "POST"),
@@ -83,10 +83,9 @@ async def test_issue_wire(
     kwargs: dict[str, Any], body: bytes, partner_key: rsa.RSAPrivateKey
 ) -> None:
     answer = ok(public_token="3a1b5c7d9e0f2a4b6c8d0e1f3a5b7c9d")
-    result, request = await call_once(
-        partner_key, "POST", "/api/v1/token", answer, lambda b: b.tokens.issue(**kwargs)
+    result = await call_checked(
+        partner_key, "POST", "/api/v1/token", answer, lambda b: b.tokens.issue(**kwargs), body=body
     )
-    check_request(request, method="POST", path="/api/v1/token", body=body, partner_key=partner_key)
     assert result == "3a1b5c7d9e0f2a4b6c8d0e1f3a5b7c9d"
 
 
@@ -131,38 +130,89 @@ async def test_issue_missing_token_is_a_decode_error(partner_key: rsa.RSAPrivate
 # --------------------------------------------------------------------------- token/info
 
 
-async def test_info_card_wire_and_parse(partner_key: rsa.RSAPrivateKey) -> None:
-    answer = ok(
-        info={
-            "type": "card",
-            "number_hash": "f0e1d2c3b4a5968778695a4b3c2d1e0f",
-            "brand": "visa",
-            "last4": "4242",
-            "country_iso3": "RUS",
-            "new_field": 1,
-        }
+HASH = "f0e1d2c3b4a5968778695a4b3c2d1e0f"
+RECURRENT = "b4a5c7e4f1a0e2b9c8d7e6f5a4b3c2d1"
+CREATED = datetime(2020, 5, 29, 7, 1, 37, 499907, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "info", "body", "expected", "secret"),
+    [
+        pytest.param(
+            {"card": EncryptedCard(number_hash=HASH)},
+            {
+                "type": "card",
+                "number_hash": HASH,
+                "brand": "visa",
+                "last4": "4242",
+                "country_iso3": "RUS",
+                "new_field": 1,
+            },
+            b'{"type":"card","card":{"type":"encrypted_card",'
+            b'"encrypted_card":{"number_hash":"f0e1d2c3b4a5968778695a4b3c2d1e0f"}}}',
+            TokenInfo(
+                type="card", number_hash=HASH, brand="visa", last4="4242", country_iso3="RUS"
+            ),
+            HASH,
+            id="card",
+        ),
+        pytest.param(
+            {"public_token": "pt_0123456789abcdef"},
+            {
+                "token": "pt_0123456789abcdef",
+                "created_at": "2020-05-29T07:01:37.499907Z",
+                "finished_at": "2020-05-29T08:01:37.499907Z",
+                "is_active": True,
+            },
+            b'{"type":"public_token","public_token":{"token":"pt_0123456789abcdef"}}',
+            TokenInfo(
+                token="pt_0123456789abcdef",
+                created_at=CREATED,
+                finished_at=datetime(2020, 5, 29, 8, 1, 37, 499907, tzinfo=UTC),
+                is_active=True,
+            ),
+            "pt_0123456789abcdef",
+            id="public-token",
+        ),
+        pytest.param(
+            {"recurrent_token": RECURRENT},
+            {
+                "token": RECURRENT,
+                "created_at": "2020-05-29T07:01:37.499907Z",
+                "is_active": False,
+                "initiator": "merchant",
+            },
+            b'{"type":"recurrent_token","recurrent_token":{"token":"' + RECURRENT.encode() + b'"}}',
+            TokenInfo(
+                token=RECURRENT,
+                created_at=CREATED,
+                is_active=False,
+                initiator=RecurrentInitiator.MERCHANT,
+            ),
+            RECURRENT,
+            id="recurrent-token",
+        ),
+    ],
+)
+async def test_info_wire_and_parse(
+    kwargs: dict[str, Any],
+    info: dict[str, Any],
+    body: bytes,
+    expected: TokenInfo,
+    secret: str,
+    partner_key: rsa.RSAPrivateKey,
+) -> None:
+    result = await call_checked(
+        partner_key,
+        "POST",
+        "/api/v1/token/info",
+        ok(info=info),
+        lambda b: b.tokens.info(**kwargs),
+        body=body,
     )
-    card = EncryptedCard(number_hash="f0e1d2c3b4a5968778695a4b3c2d1e0f")
-    result, request = await call_once(
-        partner_key, "POST", "/api/v1/token/info", answer, lambda b: b.tokens.info(card=card)
-    )
-    check_request(
-        request,
-        method="POST",
-        path="/api/v1/token/info",
-        body=b'{"type":"card","card":{"type":"encrypted_card",'
-        b'"encrypted_card":{"number_hash":"f0e1d2c3b4a5968778695a4b3c2d1e0f"}}}',
-        partner_key=partner_key,
-    )
-    assert result == TokenInfo(
-        type="card",
-        number_hash="f0e1d2c3b4a5968778695a4b3c2d1e0f",
-        brand="visa",
-        last4="4242",
-        country_iso3="RUS",
-    )
-    assert result.raw["info"]["new_field"] == 1
-    assert "f0e1d2c3b4a5968778695a4b3c2d1e0f" not in repr(result)
+    assert result == expected
+    assert result.raw["info"] == info  # unknown fields kept
+    assert secret not in repr(result)
 
 
 async def test_info_card_details_pass_through(partner_key: rsa.RSAPrivateKey) -> None:
@@ -177,67 +227,6 @@ async def test_info_card_details_pass_through(partner_key: rsa.RSAPrivateKey) ->
     assert request.content == (
         b'{"type":"card","card":{"type":"encrypted_card","encrypted_card":{"number_hash":"abc"}}}'
     )
-
-
-async def test_info_public_token(partner_key: rsa.RSAPrivateKey) -> None:
-    answer = ok(
-        info={
-            "token": "pt_0123456789abcdef",
-            "created_at": "2020-05-29T07:01:37.499907Z",
-            "finished_at": "2020-05-29T08:01:37.499907Z",
-            "is_active": True,
-        }
-    )
-    result, request = await call_once(
-        partner_key,
-        "POST",
-        "/api/v1/token/info",
-        answer,
-        lambda b: b.tokens.info(public_token="pt_0123456789abcdef"),
-    )
-    check_request(
-        request,
-        method="POST",
-        path="/api/v1/token/info",
-        body=b'{"type":"public_token","public_token":{"token":"pt_0123456789abcdef"}}',
-        partner_key=partner_key,
-    )
-    assert result == TokenInfo(
-        token="pt_0123456789abcdef",
-        created_at=datetime(2020, 5, 29, 7, 1, 37, 499907, tzinfo=UTC),
-        finished_at=datetime(2020, 5, 29, 8, 1, 37, 499907, tzinfo=UTC),
-        is_active=True,
-    )
-    assert "pt_0123456789abcdef" not in repr(result)
-
-
-async def test_info_recurrent_token(partner_key: rsa.RSAPrivateKey) -> None:
-    token = "b4a5c7e4f1a0e2b9c8d7e6f5a4b3c2d1"
-    answer = ok(
-        info={
-            "token": token,
-            "created_at": "2020-05-29T07:01:37.499907Z",
-            "is_active": False,
-            "initiator": "merchant",
-        }
-    )
-    result, request = await call_once(
-        partner_key,
-        "POST",
-        "/api/v1/token/info",
-        answer,
-        lambda b: b.tokens.info(recurrent_token=token),
-    )
-    check_request(
-        request,
-        method="POST",
-        path="/api/v1/token/info",
-        body=b'{"type":"recurrent_token","recurrent_token":{"token":"' + token.encode() + b'"}}',
-        partner_key=partner_key,
-    )
-    assert result.is_active is False
-    assert result.initiator is RecurrentInitiator.MERCHANT
-    assert result.token == token
 
 
 async def test_info_account_token_keeps_raw(partner_key: rsa.RSAPrivateKey) -> None:
@@ -273,20 +262,14 @@ async def test_info_validation_sends_nothing(
 
 async def test_tokenize_wire_and_parse(partner_key: rsa.RSAPrivateKey) -> None:
     answer = ok(token="e9a2c0b8d6f4e2a0c8b6d4f2e0a8c6b4", data={"masked_account": "40702***0025"})
-    result, request = await call_once(
+    result = await call_checked(
         partner_key,
         "POST",
         "/api/v1/tokenize",
         answer,
         lambda b: b.tokens.tokenize(bik="049205131", account="40702810200000000025"),
-    )
-    check_request(
-        request,
-        method="POST",
-        path="/api/v1/tokenize",
         body=b'{"type":"bank_account_ru","bank_account_ru":'
         b'{"bik":"049205131","account":"40702810200000000025"}}',
-        partner_key=partner_key,
     )
     assert result == AccountToken(
         token="e9a2c0b8d6f4e2a0c8b6d4f2e0a8c6b4",
@@ -325,20 +308,14 @@ async def test_tokenize_validation_sends_nothing(
 async def test_tokenize_elements_wire_and_parse(
     answer: dict[str, Any], partner_key: rsa.RSAPrivateKey
 ) -> None:
-    result, request = await call_once(
+    result = await call_checked(
         partner_key,
         "POST",
         "/api/v1/tokenize/elements",
         ok(**answer),
         lambda b: b.tokens.tokenize_elements("4242424242424242"),
-    )
-    check_request(
-        request,
-        method="POST",
-        path="/api/v1/tokenize/elements",
         body=b'{"elements":[{"ref":"number","type":"card_number",'
         b'"card_number":"4242424242424242"}]}',
-        partner_key=partner_key,
     )
     assert result == CardToken(token="c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6")
     assert result.raw == {"status": "ok", **answer}

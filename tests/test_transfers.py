@@ -7,13 +7,10 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
 import pytest
-import respx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bank131_async import AsyncBank131
-from bank131_async.errors import RequestTimeoutError
 from bank131_async.models import (
     AcquiringPayment,
     AmountDetails,
@@ -30,8 +27,7 @@ from bank131_async.models import (
     TransferCalculation,
 )
 from bank131_async.resources import transfers
-from tests.helpers import make_client
-from tests.resource_wire import BASE_URL, assert_not_sent, call_once, check_request, ok
+from tests.resource_wire import BASE_URL, assert_not_sent, call_checked, call_once, declared, ok
 
 pytestmark = pytest.mark.asyncio
 
@@ -114,10 +110,8 @@ def _expected_session() -> Session:
 
 
 def test_endpoints_are_declared() -> None:
-    declared = [
-        (e.path, e.version, e.read_only, e.sends_idempotency_key) for e in transfers.ENDPOINTS
-    ]
-    assert declared == [
+    fields = ("path", "version", "read_only", "sends_idempotency_key")
+    assert declared(transfers.ENDPOINTS, *fields) == [
         ("calculate", "v1", True, False),
         ("bpa/session/init/payment", "v1", False, False),
         ("cash/payout/session/init", "v1", False, False),
@@ -205,28 +199,26 @@ async def test_wire_and_parse(
     expected: Any,
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
-    url = f"{V1}/{path}"
-    result, request = await call_once(partner_key, "POST", url, answer, call)
-    check_request(request, method="POST", url=url, body=body, partner_key=partner_key)
+    result = await call_checked(partner_key, "POST", f"{V1}/{path}", answer, call, body=body)
     assert result == (expected if expected is not None else _expected_session())
 
 
-async def test_calculation_keeps_the_raw_answer(partner_key: rsa.RSAPrivateKey) -> None:
-    result, _ = await call_once(
-        partner_key,
-        "POST",
-        f"{V1}/calculate",
-        CALCULATION,
-        lambda b: b.transfers.calculate(source=RUB, destination_currency="try"),
-    )
-    assert result.raw["quote_id"] == "q-1"
-    assert result.exchanges is not None
-    assert result.exchanges.rate is not None
-    assert result.exchanges.rate.fx_rate == "0.35"
-
-
-async def test_calculation_exchanges_as_amounts(partner_key: rsa.RSAPrivateKey) -> None:
-    answer = ok(exchanges={"source": {"amount": 100, "currency": "rub"}, "rate": {}})
+@pytest.mark.parametrize(
+    ("answer", "exchanges"),
+    [
+        pytest.param(CALCULATION, EXPECTED_CALCULATION.exchanges, id="currencies-and-rate"),
+        pytest.param(
+            ok(exchanges={"source": {"amount": 100, "currency": "rub"}, "rate": {}}),
+            CalculationExchanges(
+                source=AmountDetails(amount=100, currency="rub"), rate=CalculationRate()
+            ),
+            id="exchanges-as-amounts",
+        ),
+    ],
+)
+async def test_calculation_exchanges_and_the_raw_answer(
+    answer: bytes, exchanges: CalculationExchanges, partner_key: rsa.RSAPrivateKey
+) -> None:
     result, _ = await call_once(
         partner_key,
         "POST",
@@ -234,31 +226,8 @@ async def test_calculation_exchanges_as_amounts(partner_key: rsa.RSAPrivateKey) 
         answer,
         lambda b: b.transfers.calculate(source=RUB, destination_currency="try"),
     )
-    assert result.exchanges == CalculationExchanges(
-        source=AmountDetails(amount=100, currency="rub"), rate=CalculationRate()
-    )
-
-
-async def test_read_only_calculate_is_retried_but_sessions_are_not(
-    partner_key: rsa.RSAPrivateKey,
-) -> None:
-    async with make_client(partner_key, max_retries=2) as bank:
-        with respx.mock() as router:
-            calc = router.post(f"{V1}/calculate").mock(
-                side_effect=[httpx.ReadTimeout("slow"), httpx.Response(200, content=CALCULATION)]
-            )
-            await bank.transfers.calculate(source=RUB, destination_currency="try")
-            init = router.post(f"{V1}/bpa/session/init/payment").mock(
-                side_effect=httpx.ReadTimeout("slow")
-            )
-            with pytest.raises(RequestTimeoutError) as caught:
-                await bank.transfers.bpa_init_payment(
-                    moneysend=MONEYSEND, amount_details=RUB, participant_details=SENDER
-                )
-    assert calc.call_count == 2
-    assert init.call_count == 1
-    assert caught.value.request_sent
-    assert "X-PARTNER-IDEMPOTENCY-KEY" not in init.calls.last.request.headers
+    assert result.exchanges == exchanges
+    assert result.raw == json.loads(answer)  # quote_id and every other field kept
 
 
 # --------------------------------------------------------------------------- validation

@@ -28,6 +28,8 @@ from bank131_async.errors import (
 from bank131_async.models import AmountDetails, BankCard, Participant, ParticipantDetails
 from bank131_async.models import PayoutDetails as PD
 
+pytestmark = pytest.mark.asyncio
+
 FAST = RetryPolicy(max_retries=2, initial_backoff=0.001, max_backoff=0.002)
 SESSION = {"id": "ps_1", "status": "in_progress", "next_action": None}
 OK = {"status": "ok", "session": SESSION}
@@ -92,7 +94,6 @@ async def init_payout(bank: AsyncBank131, key: str | None = None) -> Any:
 # --------------------------------------------------------------------------- retries
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize(
     "first",
     [fail(httpx.ConnectError), fail(httpx.ConnectTimeout), fail(httpx.PoolTimeout)],
@@ -116,7 +117,6 @@ async def test_not_sent_is_retried_with_the_same_generated_key(
     )
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize(
     "maybe_sent",
     [
@@ -135,7 +135,6 @@ async def test_maybe_sent_mutating_call_is_retried_with_the_callers_key(
     assert script.keys() == ["order-42", "order-42"]
 
 
-@pytest.mark.asyncio
 async def test_maybe_sent_read_only_call_is_retried_without_a_key(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -145,7 +144,6 @@ async def test_maybe_sent_read_only_call_is_retried_without_a_key(
     assert script.keys() == [None, None]
 
 
-@pytest.mark.asyncio
 async def test_maybe_sent_call_without_idempotency_support_is_not_retried(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -159,7 +157,6 @@ async def test_maybe_sent_call_without_idempotency_support_is_not_retried(
     assert script.keys() == [None]
 
 
-@pytest.mark.asyncio
 async def test_a_new_endpoint_with_default_flags_is_never_replayed(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -172,7 +169,6 @@ async def test_a_new_endpoint_with_default_flags_is_never_replayed(
     assert script.keys() == [None]  # sent once, with no idempotency key
 
 
-@pytest.mark.asyncio
 async def test_not_sent_call_without_idempotency_support_is_retried(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -183,7 +179,6 @@ async def test_not_sent_call_without_idempotency_support_is_retried(
     assert len(script.requests) == 2
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("steps", "error", "sent"),
     [
@@ -217,7 +212,6 @@ async def test_exhausted_retries_raise_a_transport_error_that_says_if_money_may_
     assert "3 attempts" in str(info.value)
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 async def test_5xx_is_retried_then_succeeds(partner_key: rsa.RSAPrivateKey, status: int) -> None:
     script = Script(
@@ -229,7 +223,6 @@ async def test_5xx_is_retried_then_succeeds(partner_key: rsa.RSAPrivateKey, stat
     assert len(set(script.keys())) == 1
 
 
-@pytest.mark.asyncio
 async def test_5xx_exhausted_raises_the_typed_error_with_attempts(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -243,7 +236,6 @@ async def test_5xx_exhausted_raises_the_typed_error_with_attempts(
     assert info.value.attempts == 3
 
 
-@pytest.mark.asyncio
 async def test_429_honours_retry_after_then_raises_rate_limit(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -256,7 +248,6 @@ async def test_429_honours_retry_after_then_raises_rate_limit(
     assert info.value.retry_after == 0.0
 
 
-@pytest.mark.asyncio
 async def test_retry_after_longer_than_the_cap_is_not_waited_for(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -268,7 +259,6 @@ async def test_retry_after_longer_than_the_cap_is_not_waited_for(
     assert len(script.requests) == 1
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("status", [400, 401, 404, 409])
 async def test_definitive_errors_are_not_retried(
     partner_key: rsa.RSAPrivateKey, status: int
@@ -285,14 +275,14 @@ async def test_definitive_errors_are_not_retried(
 
 # --------------------------------------------------------------------------- idempotency
 
+CONFLICT = {"status": "error", "error": {"code": "idempotency_key_already_exists"}}
 
-@pytest.mark.asyncio
+
 async def test_conflict_on_a_retry_of_a_session_call_returns_the_current_session(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
-    conflict = {"status": "error", "error": {"code": "idempotency_key_already_exists"}}
     confirmed = {"status": "ok", "session": {"id": "ps_1", "status": "accepted"}}
-    script = Script(fail(httpx.ReadTimeout), answer(409, conflict), answer(body=confirmed))
+    script = Script(fail(httpx.ReadTimeout), answer(409, CONFLICT), answer(body=confirmed))
     async with client(partner_key, script) as bank:
         session = await bank.sessions.confirm("ps_1", idempotency_key="c-9")
     assert session.status == "accepted"
@@ -303,12 +293,10 @@ async def test_conflict_on_a_retry_of_a_session_call_returns_the_current_session
     ]
 
 
-@pytest.mark.asyncio
 async def test_conflict_on_a_retry_of_init_says_the_earlier_attempt_was_processed(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
-    conflict = {"status": "error", "error": {"code": "idempotency_key_already_exists"}}
-    script = Script(fail(httpx.RemoteProtocolError), answer(400, conflict))
+    script = Script(fail(httpx.RemoteProtocolError), answer(400, CONFLICT))
     async with client(partner_key, script) as bank:
         with pytest.raises(IdempotencyConflictError) as info:
             await init_payout(bank, key="order-7")
@@ -318,10 +306,8 @@ async def test_conflict_on_a_retry_of_init_says_the_earlier_attempt_was_processe
     assert len(script.requests) == 2
 
 
-@pytest.mark.asyncio
 async def test_conflict_on_the_first_attempt_surfaces(partner_key: rsa.RSAPrivateKey) -> None:
-    conflict = {"status": "error", "error": {"code": "idempotency_key_already_exists"}}
-    script = Script(answer(400, conflict))
+    script = Script(answer(400, CONFLICT))
     async with client(partner_key, script) as bank:
         with pytest.raises(IdempotencyConflictError) as info:
             await bank.sessions.confirm("ps_1", idempotency_key="reused")
@@ -332,7 +318,6 @@ async def test_conflict_on_the_first_attempt_surfaces(partner_key: rsa.RSAPrivat
 # --------------------------------------------------------------------------- decoding
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("status", "body", "fragment"),
     [
@@ -354,7 +339,6 @@ async def test_garbage_answers_raise_response_decode_error(
     assert info.value.http_status == status
 
 
-@pytest.mark.asyncio
 async def test_decode_error_excerpt_is_redacted(partner_key: rsa.RSAPrivateKey) -> None:
     body = b'not json {"number":"4111111111111111","security_code":"123"}'
     script = Script(answer(200, body))
@@ -369,7 +353,6 @@ async def test_decode_error_excerpt_is_redacted(partner_key: rsa.RSAPrivateKey) 
     assert "may have been processed" in str(info.value)
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize(
     "session",
     [
@@ -399,7 +382,6 @@ async def test_malformed_session_raises_decode_error_not_a_cattrs_error(
             await bank.sessions.status("ps_1")
 
 
-@pytest.mark.asyncio
 async def test_error_envelope_with_http_200_raises(partner_key: rsa.RSAPrivateKey) -> None:
     body = {"status": "error", "error": {"code": "brand_new_code", "description": "later"}}
     script = Script(answer(200, body))
@@ -411,7 +393,6 @@ async def test_error_envelope_with_http_200_raises(partner_key: rsa.RSAPrivateKe
     assert info.value.http_status == 200
 
 
-@pytest.mark.asyncio
 async def test_per_call_timeout_reaches_httpx(partner_key: rsa.RSAPrivateKey) -> None:
     script = Script(answer(), answer())
     async with client(partner_key, script, timeout=7.0) as bank:
@@ -434,7 +415,6 @@ class CountingSigner:
         return self.inner.sign(body)
 
 
-@pytest.mark.asyncio
 async def test_read_only_bodies_are_signed_once_mutating_ones_every_time(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -497,7 +477,6 @@ class Replay:
         return self.script(request)
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("api_version", ["v2"])
 async def test_every_mixed_sequence_of_three_failures_tells_the_truth(
     partner_key: rsa.RSAPrivateKey, api_version: str
@@ -540,7 +519,6 @@ async def test_every_mixed_sequence_of_three_failures_tells_the_truth(
     assert checked == len(ALL_STEPS) ** 3
 
 
-@pytest.mark.asyncio
 async def test_read_timeout_then_two_refusals_says_the_request_may_have_been_processed(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -557,7 +535,6 @@ async def test_read_timeout_then_two_refusals_says_the_request_may_have_been_pro
     assert "was not sent" not in str(error)
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("max_retries", [0, 2])
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 async def test_a_final_5xx_says_money_may_have_moved(
@@ -575,7 +552,6 @@ async def test_a_final_5xx_says_money_may_have_moved(
     assert info.value.attempts == max_retries + 1
 
 
-@pytest.mark.asyncio
 async def test_a_5xx_with_an_unknown_code_says_money_may_have_moved(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -587,7 +563,6 @@ async def test_a_5xx_with_an_unknown_code_says_money_may_have_moved(
     assert info.value.maybe_processed is True
 
 
-@pytest.mark.asyncio
 async def test_a_processed_first_attempt_then_429_says_money_may_have_moved(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
@@ -601,7 +576,6 @@ async def test_a_processed_first_attempt_then_429_says_money_may_have_moved(
     assert "earlier attempt" in str(info.value)
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("status", "code"),
     [(429, "too_many"), (400, "invalid_request"), (400, "declined_by_issuer_bank")],
@@ -623,7 +597,6 @@ async def test_a_definite_refusal_says_nothing_was_processed(
 WRONG_STATE = {"status": "error", "error": {"code": "session_wrong_state", "description": "no"}}
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("lost", [fail(httpx.ReadTimeout), answer(502, b"bad gateway")])
 @pytest.mark.parametrize("method", ["confirm", "start_payout"])
 async def test_wrong_state_on_a_repeat_of_a_processed_call_is_reconciled(
@@ -650,38 +623,49 @@ async def test_wrong_state_on_a_repeat_of_a_processed_call_is_reconciled(
     assert len(script.requests) == 3
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize(
-    "first", [fail(httpx.ConnectError), answer(429, {"status": "error", "error": {"code": "x"}})]
+    ("first", "refusal", "error", "maybe_processed"),
+    [
+        pytest.param(
+            fail(httpx.ConnectError),
+            answer(400, WRONG_STATE),
+            SessionWrongStateError,
+            False,
+            id="wrong-state-after-connect-error",
+        ),
+        pytest.param(
+            answer(429, {"status": "error", "error": {"code": "x"}}),
+            answer(400, WRONG_STATE),
+            SessionWrongStateError,
+            False,
+            id="wrong-state-after-429",
+        ),
+        # the key was spent by some other call: still "may have been processed", not reconciled
+        pytest.param(
+            fail(httpx.ConnectError),
+            answer(409, CONFLICT),
+            IdempotencyConflictError,
+            True,
+            id="conflict-after-connect-error",
+        ),
+    ],
 )
-async def test_wrong_state_after_attempts_that_never_reached_the_bank_surfaces(
-    partner_key: rsa.RSAPrivateKey, first: Step
-) -> None:
-    script = Script(first, answer(400, WRONG_STATE))
-    async with client(partner_key, script) as bank:
-        with pytest.raises(SessionWrongStateError) as info:
-            await bank.sessions.confirm("ps_1", idempotency_key="c-1")
-    assert info.value.maybe_processed is False
-    assert info.value.answers_a_repeat is False
-    assert len(script.requests) == 2
-
-
-@pytest.mark.asyncio
-async def test_conflict_after_an_attempt_that_never_reached_the_bank_surfaces(
+async def test_done_already_after_attempts_that_never_reached_the_bank_surfaces(
     partner_key: rsa.RSAPrivateKey,
+    first: Step,
+    refusal: Step,
+    error: type[ApiError],
+    maybe_processed: bool,
 ) -> None:
-    conflict = {"status": "error", "error": {"code": "idempotency_key_already_exists"}}
-    script = Script(fail(httpx.ConnectError), answer(409, conflict))
+    script = Script(first, refusal)
     async with client(partner_key, script) as bank:
-        with pytest.raises(IdempotencyConflictError) as info:
-            await bank.sessions.confirm("ps_1", idempotency_key="reused")
-    # the key was spent by some other call: still "may have been processed", not reconciled
-    assert info.value.maybe_processed is True
+        with pytest.raises(error) as info:
+            await bank.sessions.confirm("ps_1", idempotency_key="c-1")
+    assert info.value.maybe_processed is maybe_processed
     assert info.value.answers_a_repeat is False
     assert len(script.requests) == 2
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("depth", [65, 900, 100_000])
 async def test_a_deeply_nested_answer_is_a_decode_error(
     partner_key: rsa.RSAPrivateKey, depth: int
@@ -696,7 +680,6 @@ async def test_a_deeply_nested_answer_is_a_decode_error(
     assert info.value.maybe_processed is True  # a 200 we cannot read may be a processed payout
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("status", [200, 400])
 async def test_an_internal_error_envelope_is_retried_whatever_its_http_status(
     partner_key: rsa.RSAPrivateKey, status: int
@@ -715,7 +698,6 @@ async def test_an_internal_error_envelope_is_retried_whatever_its_http_status(
     assert info.value.attempts == 3
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
 async def test_a_refused_connection_keeps_the_operating_systems_reason(
     partner_key: rsa.RSAPrivateKey, backend: str
@@ -741,17 +723,15 @@ async def test_a_refused_connection_keeps_the_operating_systems_reason(
     assert isinstance(info.value.__cause__, httpx.ConnectError)
 
 
-@pytest.mark.asyncio
 async def test_a_reconciliation_whose_status_read_fails_still_says_processed(
     partner_key: rsa.RSAPrivateKey,
 ) -> None:
     """Found by the soak: the repeat of a processed confirm was answered with a conflict, the
     status read that reconciles it met a refused connection, and the caller got that status
     call's "not sent" error."""
-    conflict = {"status": "error", "error": {"code": "idempotency_key_already_exists"}}
     script = Script(
         fail(httpx.ReadTimeout),
-        answer(409, conflict),
+        answer(409, CONFLICT),
         *[fail(httpx.ConnectError)] * 3,
     )
     async with client(partner_key, script) as bank:

@@ -15,6 +15,7 @@ from bank131_async._validation import (
     check_tax_reference,
 )
 from bank131_async.errors import RequestValidationError
+from tests.helpers import assert_validates
 
 PREFIXES = ("40702", "40701")
 
@@ -79,11 +80,7 @@ def test_check_iso_date(value: Any, expected: str | None) -> None:
     ],
 )
 def test_check_phone(value: Any, ok: bool) -> None:
-    if ok:
-        check_phone(value)
-    else:
-        with pytest.raises(RequestValidationError, match="phone"):
-            check_phone(value)
+    assert_validates(lambda: check_phone(value), ok, "phone")
 
 
 @pytest.mark.parametrize(
@@ -97,8 +94,4 @@ def test_check_phone(value: Any, ok: bool) -> None:
     ],
 )
 def test_check_tax_reference(value: Any, ok: bool) -> None:
-    if ok:
-        check_tax_reference(value)
-    else:
-        with pytest.raises(RequestValidationError, match="tax_reference"):
-            check_tax_reference(value)
+    assert_validates(lambda: check_tax_reference(value), ok, "tax_reference")

@@ -28,7 +28,7 @@ from bank131_async.webhooks import (
     parse_webhook,
     receive_webhook,
 )
-from tests.webhook_helpers import event_of, session
+from tests.webhook_helpers import FailsFirst, event_of, session
 
 pytestmark = pytest.mark.asyncio
 
@@ -115,21 +115,14 @@ async def test_duplicate_delivery_runs_handlers_once(signer: WebhookSigner) -> N
 
 async def test_handler_failure_does_not_mark_seen(signer: WebhookSigner) -> None:
     router = WebhookRouter()
-    attempts = 0
-
-    @router.on("payment_finished")
-    async def flaky(event: WebhookEvent) -> None:
-        nonlocal attempts
-        attempts += 1
-        if attempts == 1:
-            raise RuntimeError("database down")
-
+    flaky = FailsFirst("database down")
+    router.add_handler("payment_finished", flaky)
     event = event_of(signer, "payment_finished")
     with pytest.raises(RuntimeError):
         await router.dispatch(event)
     assert await router.dispatch(event) is DispatchResult.HANDLED  # the re-send is processed
     assert await router.dispatch(event) is DispatchResult.DUPLICATE
-    assert attempts == 2
+    assert len(flaky.seen) == 2
 
 
 async def test_cancelled_handler_does_not_mark_seen(signer: WebhookSigner) -> None:
@@ -190,18 +183,13 @@ async def test_slow_store_resend_after_a_failure_is_processed(signer: WebhookSig
             await store_answers.wait()  # a network round trip
             return await super().add_if_new(key)
 
+    async def stall() -> None:
+        handler_started.set()
+        await fail_now.wait()
+
     router = WebhookRouter(seen=SlowStore())
-    attempts = 0
-
-    @router.on("*")
-    async def first_fails(event: WebhookEvent) -> None:
-        nonlocal attempts
-        attempts += 1
-        if attempts == 1:
-            handler_started.set()
-            await fail_now.wait()
-            raise RuntimeError("boom")
-
+    first_fails = FailsFirst("boom", before_failing=stall)
+    router.add_handler("*", first_fails)
     event = event_of(signer, "payment_finished")
     outcomes: list[object] = []
 
@@ -222,7 +210,7 @@ async def test_slow_store_resend_after_a_failure_is_processed(signer: WebhookSig
             assert outcomes == []
             fail_now.set()
     assert outcomes == ["boom", DispatchResult.HANDLED]
-    assert attempts == 2
+    assert len(first_fails.seen) == 2
 
 
 async def test_dedupe_can_be_switched_off(signer: WebhookSigner) -> None:

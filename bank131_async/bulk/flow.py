@@ -168,15 +168,11 @@ class ItemFlow:
         )
         if not ok:
             raise _LostRow
-        return ItemResult(
-            item_id=claim.item_id,
-            status=stop.outcome,
+        return claim.result(
+            stop.outcome,
             session_id=stop.session_id,
             error_code=stop.error_code,
-            amount=claim.amount,
-            currency=claim.currency,
             reason=stop.reason,
-            line=claim.line,
         )
 
     # ------------------------------------------------------------------ the steps

@@ -67,6 +67,26 @@ class Claim:
     currency: str | None
     create_attempts: int
 
+    def result(
+        self,
+        status: Outcome,
+        *,
+        session_id: str | None,
+        error_code: str | None = None,
+        reason: str | None = None,
+    ) -> ItemResult:
+        """The item's result once its row is released with ``status``."""
+        return ItemResult(
+            item_id=self.item_id,
+            status=status,
+            session_id=session_id,
+            error_code=error_code,
+            amount=self.amount,
+            currency=self.currency,
+            reason=reason,
+            line=self.line,
+        )
+
 
 class Conn(Protocol):
     """The three things the journal's SQL needs from a driver (``:name`` parameters)."""

@@ -278,15 +278,7 @@ class BulkRunner:
         )
         if not ok:
             return None
-        return ItemResult(
-            item_id=claim.item_id,
-            status=Outcome.UNKNOWN,
-            session_id=claim.session_id,
-            amount=claim.amount,
-            currency=claim.currency,
-            reason=reason,
-            line=claim.line,
-        )
+        return claim.result(Outcome.UNKNOWN, session_id=claim.session_id, reason=reason)
 
     # ------------------------------------------------------------------ reporting
 

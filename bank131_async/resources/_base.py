@@ -19,7 +19,7 @@ from ..errors import (
 )
 from ..models.sessions import Session
 
-__all__ = ["SESSION_STATUS", "Resource", "SessionSink", "require_id"]
+__all__ = ["SESSION_STATUS", "Resource", "SessionSink", "Timeout", "require_id"]
 
 T = TypeVar("T")
 Timeout = float | httpx.Timeout | None

@@ -43,8 +43,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-import httpx
-
 from .._transport import Endpoint
 from .._validation import check_amount, check_digits, check_inn, check_payout_recipient
 from ..errors import RequestValidationError
@@ -57,11 +55,9 @@ from ..models.methods import (
     PayoutDetails,
 )
 from ..models.sessions import Session
-from ._base import Resource, require_id
+from ._base import Resource, Timeout, require_id
 
 __all__ = ["ENDPOINTS", "NominalSessionsResource", "RkoSessionsResource"]
-
-Timeout = float | httpx.Timeout | None
 
 #: The six variants of one account kind, all v1 session calls (de-duplicated by idempotency key).
 _METHODS = (

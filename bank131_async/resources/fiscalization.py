@@ -24,8 +24,6 @@ but its method is not documented, so it is not offered.
 
 from __future__ import annotations
 
-import httpx
-
 from .._transport import Endpoint
 from .._validation import (
     check_amount,
@@ -38,11 +36,9 @@ from ..models.common import AmountDetails, Customer, Json, ParticipantDetails
 from ..models.fiscalization import FiscalizationDetails
 from ..models.methods import PayoutDetails
 from ..models.sessions import Session
-from ._base import Resource, require_id
+from ._base import Resource, Timeout, require_id
 
 __all__ = ["ENDPOINTS", "FiscalizationResource"]
-
-Timeout = float | httpx.Timeout | None
 
 FISCALIZATION = Endpoint("fiscalization", version="v1")
 

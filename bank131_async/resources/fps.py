@@ -22,8 +22,6 @@ request that may have arrived is not repeated blindly: poll ``sessions.status`` 
 
 from __future__ import annotations
 
-import httpx
-
 from .._transport import Endpoint
 from .._validation import check_phone
 from ..errors import RequestValidationError
@@ -32,11 +30,9 @@ from ..models.enums import BankAccountType, PayoutDetailsType
 from ..models.fps import FpsBank
 from ..models.methods import BankAccount, FasterPaymentSystemVerification, PayoutDetails
 from ..models.sessions import Session
-from ._base import Resource, require_id
+from ._base import Resource, Timeout, require_id
 
 __all__ = ["ENDPOINTS", "FpsResource"]
-
-Timeout = float | httpx.Timeout | None
 
 BANKS = Endpoint("fps/banks", read_only=True, method="GET")
 CUSTOMER_VERIFICATION = Endpoint("fps/customer_verification")

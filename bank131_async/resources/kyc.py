@@ -47,8 +47,6 @@ from collections.abc import Awaitable, Mapping
 from datetime import date, datetime
 from typing import Any, Literal, Protocol, TypeAlias
 
-import httpx
-
 from .._logging import shape
 from .._transport import Endpoint, Transport, parse_result
 from .._validation import check_digits
@@ -61,7 +59,7 @@ from ..models.kyc import (
     KycPersonType,
     KycVerification,
 )
-from ._base import Resource, require_id
+from ._base import Resource, Timeout, require_id
 
 __all__ = [
     "ENDPOINTS",
@@ -72,7 +70,6 @@ __all__ = [
     "kyc_payload_bytes",
 ]
 
-Timeout = float | httpx.Timeout | None
 KycVersion: TypeAlias = Literal["v2.0", "v1.1"]
 
 

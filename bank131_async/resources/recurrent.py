@@ -12,16 +12,12 @@ lost answer is harmless in effect, but the SDK does not do it for you: call ``st
 
 from __future__ import annotations
 
-import httpx
-
 from .._transport import Endpoint
 from ..models.sessions import RecurrentTokenInfo
 from ..models.tokens import RecurrentToken
-from ._base import Resource, require_id
+from ._base import Resource, Timeout, require_id
 
 __all__ = ["ENDPOINTS", "RecurrentResource"]
-
-Timeout = float | httpx.Timeout | None
 
 STATUS = Endpoint("recurrent/status", read_only=True, version="v1")
 DISABLE = Endpoint("recurrent/disable", version="v1")

@@ -22,17 +22,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import httpx
-
 from .._transport import Endpoint, parse_result
 from .._validation import check_account_number, check_iso_date
 from ..errors import RequestValidationError
 from ..models.balances import AccountBalance, AccountStatement
-from ._base import Resource
+from ._base import Resource, Timeout
 
 __all__ = ["BALANCE_ACCOUNT_PREFIXES", "ENDPOINTS", "ReportsResource"]
-
-Timeout = float | httpx.Timeout | None
 
 ACCOUNT_BALANCE = Endpoint("report/account_balance", read_only=True, version="v1")
 ACCOUNT_STATEMENT = Endpoint("report/account_statement", read_only=True, version="v1")

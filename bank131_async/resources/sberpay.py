@@ -12,15 +12,11 @@ sent and a request that may have arrived is not repeated (a second push is a sec
 
 from __future__ import annotations
 
-import httpx
-
 from .._transport import Endpoint
 from .._validation import check_phone
-from ._base import Resource, require_id
+from ._base import Resource, Timeout, require_id
 
 __all__ = ["ENDPOINTS", "SberPayResource"]
-
-Timeout = float | httpx.Timeout | None
 
 PUSH = Endpoint("sberpay/push", version="v1")
 

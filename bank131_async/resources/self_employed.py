@@ -28,9 +28,7 @@ and are not repeated after a request that may have reached the bank.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import httpx
+from typing import Any, TypeVar
 
 from .._transport import Endpoint, parse_result
 from .._validation import check_tax_reference
@@ -44,11 +42,11 @@ from ..models.self_employed import (
     NpdNotifications,
     NpdRequestStatus,
 )
-from ._base import Resource, require_id
+from ._base import Resource, Timeout, require_id
 
 __all__ = ["ENDPOINTS", "SelfEmployedResource"]
 
-Timeout = float | httpx.Timeout | None
+T = TypeVar("T")
 
 # npd/check and check_personal_info start an asynchronous request on the bank's side (a new
 # request id each time): mutating, not de-duplicated.
@@ -145,10 +143,9 @@ class SelfEmployedResource(Resource):
         ``NotificationCountInformation`` (``{tax_reference, count}``) is read from whichever
         key holds it, or from the top level for a single person.
         """
-        body = {"tax_reference_list": _inns(tax_references)}
-        data = await self._request(NOTIFICATIONS_COUNT, body, timeout=timeout)
-        items = _entries(data)
-        counts = tuple(parse_result(i, NotificationCountInformation, "a count") for i in items)
+        data, counts = await self._per_person(
+            NOTIFICATIONS_COUNT, tax_references, NotificationCountInformation, "a count", timeout
+        )
         return NpdNotificationCounts(counts=counts, raw=data)
 
     async def notifications_read(
@@ -160,10 +157,9 @@ class SelfEmployedResource(Resource):
         (``{tax_reference, notifications: [{id, title, message, status, created_at}]}``) for
         each person from the answer (a list under any key, or one object at the top level).
         """
-        body = {"tax_reference_list": _inns(tax_references)}
-        data = await self._request(NOTIFICATIONS_READ, body, timeout=timeout)
-        items = _entries(data)
-        parsed = tuple(parse_result(i, NotificationInformation, "notifications") for i in items)
+        data, parsed = await self._per_person(
+            NOTIFICATIONS_READ, tax_references, NotificationInformation, "notifications", timeout
+        )
         return NpdNotifications(items=parsed, raw=data)
 
     async def notifications_mark_as_delivered(
@@ -182,6 +178,20 @@ class SelfEmployedResource(Resource):
         Same body and answer as :meth:`notifications_mark_as_delivered`."""
         body = {"notification_list": _notification_list(notification_list)}
         return await self._request(NOTIFICATIONS_UPDATE, body, timeout=timeout)
+
+    async def _per_person(
+        self,
+        endpoint: Endpoint,
+        tax_references: str | Sequence[str],
+        entry: type[T],
+        what: str,
+        timeout: Timeout,
+    ) -> tuple[dict[str, Any], tuple[T, ...]]:
+        """Send ``{"tax_reference_list": [...]}``; return the answer and each person's entry
+        in it (see :func:`_entries`)."""
+        body = {"tax_reference_list": _inns(tax_references)}
+        data = await self._request(endpoint, body, timeout=timeout)
+        return data, tuple(parse_result(item, entry, what) for item in _entries(data))
 
 
 def _inns(tax_references: str | Sequence[str]) -> list[str]:

@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import httpx
-
 from .. import polling
 from .._transport import Endpoint, Transport
 from .._validation import (
@@ -43,11 +41,9 @@ from ..models.sessions import (
     PaymentOptions,
     Session,
 )
-from ._base import SESSION_STATUS, Resource, require_id
+from ._base import SESSION_STATUS, Resource, Timeout, require_id
 
 __all__ = ["ENDPOINTS", "SessionsResource"]
-
-Timeout = float | httpx.Timeout | None
 
 CREATE = Endpoint("session/create", idempotent=True)
 INIT_PAYOUT = Endpoint("session/init/payout", idempotent=True)

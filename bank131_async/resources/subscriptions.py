@@ -13,14 +13,10 @@ is de-duplicated by the bank: no idempotency key is sent.
 
 from __future__ import annotations
 
-import httpx
-
 from .._transport import Endpoint
-from ._base import Resource, require_id
+from ._base import Resource, Timeout, require_id
 
 __all__ = ["ENDPOINTS", "SubscriptionsResource"]
-
-Timeout = float | httpx.Timeout | None
 
 CANCEL = Endpoint("subscription/cancel", version="v1")
 RESTORE = Endpoint("subscription/restore", version="v1")

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from .._transport import Endpoint, parse_result
 from .._validation import check_digits, check_tax_reference
 from ..errors import RequestValidationError
@@ -38,11 +36,9 @@ from ..models.tokens import (
     TokenInfoType,
     TokenizeWidget,
 )
-from ._base import Resource, require_id
+from ._base import Resource, Timeout, require_id
 
 __all__ = ["ENDPOINTS", "TokensResource"]
-
-Timeout = float | httpx.Timeout | None
 
 ISSUE = Endpoint("token", version="v1")
 INFO = Endpoint("token/info", read_only=True, version="v1")

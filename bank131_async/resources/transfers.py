@@ -43,8 +43,6 @@ import base64
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
 from .._transport import Endpoint, parse_result
 from .._validation import check_amount
 from ..errors import RequestValidationError
@@ -53,11 +51,9 @@ from ..models.enums import PaymentDetailsType
 from ..models.methods import PaymentDetails
 from ..models.sessions import Session
 from ..models.transfers import TransferCalculation
-from ._base import Resource
+from ._base import Resource, Timeout
 
 __all__ = ["ENDPOINTS", "TransfersResource"]
-
-Timeout = float | httpx.Timeout | None
 
 CALCULATE = Endpoint("calculate", read_only=True, version="v1")
 BPA_INIT_PAYMENT = Endpoint("bpa/session/init/payment", version="v1", spelling="transfers")

@@ -12,15 +12,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import httpx
-
 from .._transport import Endpoint
 from ..models.balances import WalletDetails
-from ._base import Resource
+from ._base import Resource, Timeout
 
 __all__ = ["ENDPOINTS", "WalletResource"]
-
-Timeout = float | httpx.Timeout | None
 
 BALANCE = Endpoint("wallet/balance", read_only=True, version="v1")
 

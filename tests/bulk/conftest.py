@@ -1,5 +1,6 @@
-"""Bulk fixtures: the mock bank over sockets, a client for it, the environment a CLI runner
-process needs to reach it, and a real PostgreSQL server (started once per test session)."""
+"""Bulk fixtures: a quicker mock bank (``mock``, in ``tests/conftest.py``), a client for it,
+the environment a CLI runner process needs to reach it, and a real PostgreSQL server (started
+once per test session)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from bank131_async import AsyncBank131, PollSchedule, RetryPolicy
 from bank131_async.mock import MockBank131
 from bank131_async.mock.keys import private_pem
+from tests.bulk.helpers import items, lose_answers, write_jsonl
 from tests.pg_server import PgServer, find_bin_dir
 
 #: Polls fast enough that a batch of hundreds takes seconds.
@@ -26,14 +28,10 @@ FAST_RETRIES = RetryPolicy(max_retries=3, initial_backoff=0.01, max_backoff=0.05
 REQUIRE_POSTGRES = os.environ.get("BANK131_REQUIRE_POSTGRES") == "1"
 
 
-@pytest_asyncio.fixture
-async def mock(
-    partner_key: rsa.RSAPrivateKey, bank_key: rsa.RSAPrivateKey
-) -> AsyncIterator[MockBank131]:
-    async with MockBank131(
-        partner_key=partner_key, bank_key=bank_key, confirm_delay=0.02, process_delay=0.02
-    ) as running:
-        yield running
+@pytest.fixture
+def mock_delay() -> float:
+    """Batches of hundreds of items: a quicker bank than the end-to-end tests'."""
+    return 0.02
 
 
 @pytest_asyncio.fixture
@@ -66,6 +64,16 @@ def cli_env(mock: MockBank131, partner_key: rsa.RSAPrivateKey) -> dict[str, str]
 
 def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "bank131_async.bulk", *args]
+
+
+def lossy_batch(
+    mock: MockBank131, folder: Path, batch_id: str, count: int, *options: str
+) -> list[str]:
+    """The soak setup: ``count`` items in ``folder/items.jsonl``, a bank that loses 3% of the
+    answers of every step, and the ``run`` command (with ``options``) for runner processes."""
+    lose_answers(mock, 0.03)
+    write_jsonl(folder / "items.jsonl", items(count))
+    return cli("run", "items.jsonl", "--batch-id", batch_id, *options)
 
 
 def _unavailable(why: str) -> None:

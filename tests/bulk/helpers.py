@@ -1,4 +1,5 @@
-"""Items for bulk tests and the ledger check against the mock bank's journal of money."""
+"""Items for bulk tests, the lost answers they recover from, and the ledger check against the
+mock bank's journal of money."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import anyio
 
-from bank131_async.mock import JournalEntry, MockState
+from bank131_async.mock import JournalEntry, MockBank131, MockState
 
 #: The mock's outcome table (``bank131_async/mock/outcomes.py``): cards ending 0002 are
 #: declined by the issuer, 0051 have insufficient funds, others are paid.
@@ -58,6 +59,12 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
+def lose_answers(mock: MockBank131, probability: float = 0.05) -> None:
+    """The bank processes the request, then the connection drops: every step's answer."""
+    for route in ("session/create", "session/start/payout", "session/confirm"):
+        mock.faults.add("drop_after", route=route, probability=probability)
+
+
 class Ledger:
     """What the mock bank did per item: payouts started and payouts that paid."""
 
@@ -79,6 +86,15 @@ class Ledger:
     @property
     def paid_twice(self) -> list[str]:
         return sorted(k for k, n in self.started.items() if n > 1)
+
+    def assert_paid_once(self, count: int) -> None:
+        """Items ``it-1`` to ``it-count`` all started a payout; the good ones were paid
+        exactly once, the others never (see :func:`expected`)."""
+        ok, _ = expected(count)
+        assert self.paid_twice == []
+        assert set(self.paid) == ok
+        assert all(n == 1 for n in self.paid.values())
+        assert set(self.started) == {f"it-{n}" for n in range(1, count + 1)}
 
 
 class Watch:

@@ -15,7 +15,7 @@ import anyio
 import pytest
 
 from bank131_async.mock import MockBank131
-from tests.bulk.conftest import cli
+from tests.bulk.conftest import cli, lossy_batch
 from tests.bulk.helpers import Ledger, Watch, expected, item, items, write_jsonl
 
 pytestmark = pytest.mark.asyncio
@@ -31,6 +31,16 @@ async def run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str
     return done.returncode, done.stdout.decode(), done.stderr.decode()
 
 
+async def run_batch(
+    source: str, batch_id: str, results_file: str, env: dict[str, str], cwd: Path
+) -> tuple[int, str, str]:
+    """``run`` of the items in ``source``, writing ``--results``; a minute at most."""
+    with anyio.fail_after(60):
+        return await run(
+            ["run", source, "--batch-id", batch_id, "--results", results_file, *FAST], env, cwd
+        )
+
+
 def results(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -39,12 +49,7 @@ async def test_a_batch_with_declines_exits_0_and_writes_one_result_line_per_item
     mock: MockBank131, cli_env: dict[str, str], tmp_path: Path, batch_id: str
 ) -> None:
     write_jsonl(tmp_path / "items.jsonl", items(40))
-    with anyio.fail_after(60):
-        code, out, err = await run(
-            ["run", "items.jsonl", "--batch-id", batch_id, "--results", "out.jsonl", *FAST],
-            cli_env,
-            tmp_path,
-        )
+    code, out, err = await run_batch("items.jsonl", batch_id, "out.jsonl", cli_env, tmp_path)
     assert code == 0, err
     assert (tmp_path / f"{batch_id}.bulk.sqlite").is_file()  # the default journal
     lines = results(tmp_path / "out.jsonl")
@@ -78,12 +83,7 @@ async def test_invalid_lines_exit_1_and_name_the_line_and_field(
     bad["amount_details"]["amount"] = "ten"
     rows = [json.dumps(item(1)), "{oops", json.dumps(bad), json.dumps(item(1)), json.dumps(item(2))]
     (tmp_path / "items.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    with anyio.fail_after(60):
-        code, _, err = await run(
-            ["run", "items.jsonl", "--batch-id", batch_id, "--results", "r.jsonl", *FAST],
-            cli_env,
-            tmp_path,
-        )
+    code, _, err = await run_batch("items.jsonl", batch_id, "r.jsonl", cli_env, tmp_path)
     assert code == 1
     by_line = {(r["id"], r["status"]): r for r in results(tmp_path / "r.jsonl")}
     assert by_line["it-2", "succeeded"]["session_id"]
@@ -105,12 +105,7 @@ async def test_csv_input(
         "f2,fps,40000,,,,,79001230000,100000000004,Refund\n",
         encoding="utf-8",
     )
-    with anyio.fail_after(60):
-        code, _, err = await run(
-            ["run", "items.csv", "--batch-id", batch_id, "--results", "r.jsonl", *FAST],
-            cli_env,
-            tmp_path,
-        )
+    code, _, err = await run_batch("items.csv", batch_id, "r.jsonl", cli_env, tmp_path)
     assert code == 0, err
     outcome = {r["id"]: (r["status"], r["error_code"]) for r in results(tmp_path / "r.jsonl")}
     assert outcome == {
@@ -184,19 +179,8 @@ async def test_sigkill_at_random_points_then_rerun_pays_every_item_exactly_once(
 ) -> None:
     """Several runs killed with SIGKILL mid-batch, lost answers throughout; reruns finish."""
     count, rounds = SOAK_ITEMS, SOAK_ROUNDS
-    for route in ("session/create", "session/start/payout", "session/confirm"):
-        mock.faults.add("drop_after", route=route, probability=0.03)
-    write_jsonl(tmp_path / "items.jsonl", items(count))
-    command = cli(
-        "run",
-        "items.jsonl",
-        "--batch-id",
-        batch_id,
-        "--concurrency",
-        "30",
-        "--results",
-        "r.jsonl",
-        *FAST,
+    command = lossy_batch(
+        mock, tmp_path, batch_id, count, "--concurrency", "30", "--results", "r.jsonl", *FAST
     )
     rng = random.Random(131)
     watch = Watch(mock.state)
@@ -216,12 +200,8 @@ async def test_sigkill_at_random_points_then_rerun_pays_every_item_exactly_once(
     with anyio.fail_after(120 + count // 10):
         code, out, err = await run(command[3:], cli_env, tmp_path)
     assert code == 0, out + err
-    ledger = Ledger(mock.state)
     ok, _ = expected(count)
-    assert ledger.paid_twice == []
-    assert set(ledger.paid) == ok
-    assert max(ledger.paid.values()) == 1
-    assert set(ledger.started) == {f"it-{n}" for n in range(1, count + 1)}
+    Ledger(mock.state).assert_paid_once(count)
     lines = results(tmp_path / "r.jsonl")
     assert {line["id"] for line in lines if line["status"] == "succeeded"} == ok
     db = sqlite3.connect(tmp_path / f"{batch_id}.bulk.sqlite")

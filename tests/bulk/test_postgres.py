@@ -19,19 +19,10 @@ from anyio.abc import ByteReceiveStream
 from bank131_async import AsyncBank131
 from bank131_async.bulk import BulkRunner, open_journal
 from bank131_async.mock import MockBank131
-from tests.bulk.conftest import POLL, cli
-from tests.bulk.helpers import Ledger, Watch, expected, items, write_jsonl
+from tests.bulk.conftest import POLL, lossy_batch
+from tests.bulk.helpers import Ledger, Watch, expected, items
 
 pytestmark = pytest.mark.asyncio
-
-
-def check_paid_once(mock: MockBank131, count: int) -> None:
-    ledger = Ledger(mock.state)
-    ok, _ = expected(count)
-    assert ledger.paid_twice == []
-    assert set(ledger.paid) == ok
-    assert max(ledger.paid.values()) == 1
-    assert set(ledger.started) == {f"it-{n}" for n in range(1, count + 1)}
 
 
 async def read_all(stream: ByteReceiveStream) -> str:
@@ -53,23 +44,9 @@ async def test_runner_processes_share_a_batch(
     kill: bool,
 ) -> None:
     count = int(os.environ.get("BANK131_BULK_SOAK_ITEMS", "300"))
-    for route in ("session/create", "session/start/payout", "session/confirm"):
-        mock.faults.add("drop_after", route=route, probability=0.03)
-    write_jsonl(tmp_path / "items.jsonl", items(count))
-    command = cli(
-        "run",
-        "items.jsonl",
-        "--batch-id",
-        batch_id,
-        "--journal",
-        postgres_url,
-        "--concurrency",
-        "15",
-        "--lease",
-        "5",
-        "--poll",
-        "0.01",
-        "--no-progress",
+    options = ("--journal", postgres_url, "--concurrency", "15", "--lease", "5")
+    command = lossy_batch(
+        mock, tmp_path, batch_id, count, *options, "--poll", "0.01", "--no-progress"
     )
     watch = Watch(mock.state)
     codes: dict[int, int] = {}
@@ -105,7 +82,7 @@ async def test_runner_processes_share_a_batch(
     if kill:
         assert codes.pop(0) == -signal.SIGKILL
     assert set(codes.values()) == {0}, (codes, outputs)
-    check_paid_once(mock, count)
+    Ledger(mock.state).assert_paid_once(count)
     async with open_journal(postgres_url) as journal:
         summary = await journal.summary(batch_id)
     assert summary.ok
@@ -141,4 +118,4 @@ async def test_a_dead_remote_runners_items_wait_for_its_lease_then_are_reconcile
             summary = await second.run(items(count))
         assert anyio.current_time() - started >= 1.0  # it waited for the lease
     assert summary.ok
-    check_paid_once(mock, count)
+    Ledger(mock.state).assert_paid_once(count)

@@ -29,16 +29,11 @@ from bank131_async.models import Session
 from bank131_async.resources.sessions import SessionsResource
 from bank131_async.webhooks import WebhookRouter
 from tests.bulk.conftest import POLL
-from tests.bulk.helpers import DECLINED_CARD, Ledger, Watch, expected, item, items
+from tests.bulk.helpers import DECLINED_CARD, Ledger, Watch, expected, item, items, lose_answers
 from tests.contrib.servers import fastapi_receiver
+from tests.webhook_helpers import StatusCounter
 
 pytestmark = pytest.mark.asyncio
-
-
-def lose_answers(mock: MockBank131, probability: float = 0.05) -> None:
-    """The bank processes the request, then the connection drops: every step's answer."""
-    for route in ("session/create", "session/start/payout", "session/confirm"):
-        mock.faults.add("drop_after", route=route, probability=probability)
 
 
 def runner(bank: AsyncBank131, journal: SqliteJournal, batch_id: str, **options: Any) -> BulkRunner:
@@ -46,15 +41,6 @@ def runner(bank: AsyncBank131, journal: SqliteJournal, batch_id: str, **options:
     options.setdefault("schedule", POLL)
     options.setdefault("wait_timeout", 10.0)
     return BulkRunner(bank, journal, batch_id=batch_id, **options)
-
-
-def check_ledger(mock: MockBank131, count: int) -> Ledger:
-    ledger = Ledger(mock.state)
-    ok, _ = expected(count)
-    assert ledger.paid_twice == []
-    assert set(ledger.paid) == ok
-    assert all(n == 1 for n in ledger.paid.values())
-    return ledger
 
 
 @pytest_asyncio.fixture
@@ -86,7 +72,7 @@ async def test_lost_answers_are_recovered_and_each_item_paid_once(
     assert summary.counts["succeeded"] == len(ok)
     assert summary.processed == count
     assert summary.amounts["succeeded"]["rub"] == sum(10_000 + int(k[3:]) for k in ok)
-    check_ledger(mock, count)
+    Ledger(mock.state).assert_paid_once(count)
     assert sum(rule.hits for rule in mock.faults.rules) > 10  # the faults really happened
 
 
@@ -129,7 +115,7 @@ async def test_a_lost_create_answer_costs_an_empty_session_not_a_payout(
     sessions = list(mock.state.sessions.values())
     assert len([s for s in sessions if s.status == "created"]) == 1  # the orphan, never started
     assert len([s for s in sessions if s.payouts]) == 3
-    check_ledger(mock, 3)
+    Ledger(mock.state).assert_paid_once(3)
 
 
 async def test_interrupted_runs_resume_and_never_pay_twice(
@@ -154,8 +140,7 @@ async def test_interrupted_runs_resume_and_never_pay_twice(
         with anyio.fail_after(60):
             summary = await runner(bank, journal, batch_id).run(items(count))
     assert summary.ok, summary.render()
-    ledger = check_ledger(mock, count)
-    assert set(ledger.started) == {f"it-{n}" for n in range(1, count + 1)}
+    Ledger(mock.state).assert_paid_once(count)
 
 
 async def test_a_finished_batch_is_not_sent_again(
@@ -185,7 +170,7 @@ async def test_a_lost_journal_never_pays_twice(
     assert not summary.ok
     assert {r.status for r in results} == {Outcome.UNKNOWN}
     assert all("was used before" in (r.reason or "") for r in results)
-    check_ledger(mock, 10)
+    Ledger(mock.state).assert_paid_once(10)
 
 
 async def test_decide_can_cancel(
@@ -227,7 +212,7 @@ async def test_a_timed_out_wait_is_unknown_then_the_next_run_reconciles_it(
     assert second.ok
     assert second.counts["succeeded"] == 3
     assert len(mock.state.sessions) == 3  # reconciled, never re-created
-    check_ledger(mock, 3)
+    Ledger(mock.state).assert_paid_once(3)
 
 
 async def test_bad_items_and_duplicates_are_refused_before_anything_is_sent(
@@ -252,7 +237,7 @@ async def test_bad_items_and_duplicates_are_refused_before_anything_is_sent(
         fixed = await runner(bank, journal, batch_id).run(items(5))
     assert fixed.ok
     assert fixed.counts["succeeded"] == 5
-    check_ledger(mock, 5)
+    Ledger(mock.state).assert_paid_once(5)
 
 
 async def test_a_changed_item_replaces_one_never_sent_and_not_one_already_paid(
@@ -351,17 +336,8 @@ async def test_waits_resolve_from_webhooks_when_a_receiver_is_attached(
     bank: AsyncBank131,
     journal: SqliteJournal,
     batch_id: str,
-    monkeypatch: pytest.MonkeyPatch,
+    status_calls: StatusCounter,
 ) -> None:
-    calls = 0
-    original = SessionsResource.status
-
-    async def counted(resource: SessionsResource, session_id: str, **kw: Any) -> Session:
-        nonlocal calls
-        calls += 1
-        return await original(resource, session_id, **kw)
-
-    monkeypatch.setattr(SessionsResource, "status", counted)
     router = WebhookRouter()
     bank.webhooks.attach(router, fallback=PollSchedule(initial=30.0, maximum=30.0))
     async with fastapi_receiver(bank, router) as url:
@@ -371,8 +347,8 @@ async def test_waits_resolve_from_webhooks_when_a_receiver_is_attached(
         await mock.webhooks.wait_idle()
     assert summary.ok
     assert summary.counts["succeeded"] == len(expected(40)[0])
-    assert calls == 0  # every wait was answered by a webhook
-    check_ledger(mock, 40)
+    assert status_calls.calls == 0  # every wait was answered by a webhook
+    Ledger(mock.state).assert_paid_once(40)
 
 
 async def test_declines_carry_the_banks_code(

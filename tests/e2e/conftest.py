@@ -1,4 +1,5 @@
-"""End-to-end fixtures: the mock bank over real sockets on 127.0.0.1 and a client for it."""
+"""End-to-end fixtures: a client for the mock bank (``mock``, in ``tests/conftest.py``) over
+every HTTP backend."""
 
 from __future__ import annotations
 
@@ -14,16 +15,6 @@ from bank131_async.mock import MockBank131
 #: Fast enough that polling is exercised for real (several polls per wait) without slow tests.
 POLL = PollSchedule(initial=0.01, maximum=0.05)
 FAST_RETRIES = RetryPolicy(max_retries=3, initial_backoff=0.01, max_backoff=0.05)
-
-
-@pytest_asyncio.fixture
-async def mock(
-    partner_key: rsa.RSAPrivateKey, bank_key: rsa.RSAPrivateKey
-) -> AsyncIterator[MockBank131]:
-    async with MockBank131(
-        partner_key=partner_key, bank_key=bank_key, confirm_delay=0.03, process_delay=0.03
-    ) as running:
-        yield running
 
 
 @pytest_asyncio.fixture(params=["auto", "httpx", "aiohttp"])

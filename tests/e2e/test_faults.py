@@ -16,13 +16,13 @@ from bank131_async.errors import (
     ResponseDecodeError,
 )
 from bank131_async.mock import MockBank131
-from bank131_async.models import (
-    Session,
-    SessionStatus,
-)
+from bank131_async.models import Session, SessionStatus
 from tests.payouts import card_payout
 
 from .conftest import POLL
+from .steps import finish
+
+pytestmark = pytest.mark.asyncio
 
 PAYOUT = card_payout(amount=7_000)
 
@@ -37,7 +37,6 @@ def payouts(mock: MockBank131) -> dict[str | None, list[str]]:
     return mock.state.payouts_by_idempotency_key()
 
 
-@pytest.mark.asyncio
 async def test_reset_before_processing_is_retried(bank: AsyncBank131, mock: MockBank131) -> None:
     rule = mock.faults.add("reset", route="session/start/payout", times=1)
     created, started = await start(bank, "k-reset")
@@ -47,7 +46,6 @@ async def test_reset_before_processing_is_retried(bank: AsyncBank131, mock: Mock
     assert len(payouts(mock)["k-reset"]) == 1
 
 
-@pytest.mark.asyncio
 async def test_processed_then_dropped_start_is_reconciled_not_repeated(
     bank: AsyncBank131, mock: MockBank131
 ) -> None:
@@ -58,16 +56,11 @@ async def test_processed_then_dropped_start_is_reconciled_not_repeated(
     assert started.id == created.id
     assert started.payout_list, "the session returned is the one the first attempt started"
     assert len(payouts(mock)["k-drop"]) == 1
-    session = await bank.sessions.wait_for_next_action(
-        created.id, "confirm", timeout=5, schedule=POLL
-    )
-    await bank.sessions.confirm(created.id)
-    session = await bank.sessions.wait_for_finished(created.id, timeout=5, schedule=POLL)
+    session = await finish(bank, created.id)
     assert session.status == SessionStatus.ACCEPTED
     assert mock.state.paid_out() == 7_000
 
 
-@pytest.mark.asyncio
 async def test_processed_then_dropped_confirm_is_reconciled(
     bank: AsyncBank131, mock: MockBank131
 ) -> None:
@@ -82,7 +75,6 @@ async def test_processed_then_dropped_confirm_is_reconciled(
     assert mock.state.paid_out() == 7_000
 
 
-@pytest.mark.asyncio
 async def test_processed_then_dropped_init_payout_says_so_and_pays_once(
     bank: AsyncBank131, mock: MockBank131
 ) -> None:
@@ -95,7 +87,6 @@ async def test_processed_then_dropped_init_payout_says_so_and_pays_once(
     assert len(payouts(mock)["order-9"]) == 1
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("kind", "options"),
     [
@@ -116,7 +107,6 @@ async def test_status_survives_transient_faults(
     assert session.id == created.id
 
 
-@pytest.mark.asyncio
 async def test_malformed_answer_is_a_decode_error(bank: AsyncBank131, mock: MockBank131) -> None:
     created = await bank.sessions.create()
     mock.faults.add("malformed", route="session/status", times=1)
@@ -125,7 +115,6 @@ async def test_malformed_answer_is_a_decode_error(bank: AsyncBank131, mock: Mock
     assert info.value.http_status == 200
 
 
-@pytest.mark.asyncio
 async def test_latency_beyond_the_timeout_is_a_maybe_sent_timeout(
     bank: AsyncBank131, mock: MockBank131
 ) -> None:
@@ -137,7 +126,6 @@ async def test_latency_beyond_the_timeout_is_a_maybe_sent_timeout(
     assert info.value.attempts == 2
 
 
-@pytest.mark.asyncio
 async def test_concurrent_payouts_under_random_faults_pay_each_order_once(
     bank: AsyncBank131, mock: MockBank131
 ) -> None:

@@ -14,38 +14,27 @@ from bank131_async.errors import (
 from bank131_async.mock import MockBank131
 from bank131_async.models import (
     AmountDetails,
-    BankCard,
-    Customer,
     OperationStatus,
-    Participant,
-    ParticipantDetails,
-    PaymentDetails,
     PayoutDetails,
     RefundStatus,
     SessionStatus,
 )
+from tests.payouts import card_payout
 
 from .conftest import POLL
+from .steps import card_payment, finish
+
+pytestmark = pytest.mark.asyncio
 
 RUB = "rub"
-RECIPIENT = ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov"))
 
 
-def card_payout(number: str = "4242424242424242") -> PayoutDetails:
-    return PayoutDetails.from_card(BankCard(number=number))
-
-
-@pytest.mark.asyncio
 async def test_payout_flow_init_wait_confirm_wait_finished(
     bank: AsyncBank131, mock: MockBank131
 ) -> None:
     balance = mock.state.wallet_balance
     session = await bank.sessions.init_payout(
-        payout_details=card_payout(),
-        amount_details=AmountDetails(amount=10_000, currency=RUB),
-        participant_details=RECIPIENT,
-        metadata={"order": 1},
-        idempotency_key="order-1",
+        **card_payout(), metadata={"order": 1}, idempotency_key="order-1"
     )
     assert session.status == SessionStatus.IN_PROGRESS
     assert session.payout_list[0].status == OperationStatus.IN_PROGRESS
@@ -68,7 +57,6 @@ async def test_payout_flow_init_wait_confirm_wait_finished(
     assert mock.state.wallet_balance == balance - 10_000
 
 
-@pytest.mark.asyncio
 async def test_create_then_start_payout_in_api_v1(bank: AsyncBank131, mock: MockBank131) -> None:
     v1 = bank.with_options(api_version="v1")
     session = await v1.sessions.create()
@@ -80,11 +68,7 @@ async def test_create_then_start_payout_in_api_v1(bank: AsyncBank131, mock: Mock
         ),
         amount_details=AmountDetails(amount=5_000, currency=RUB),
     )
-    session = await v1.sessions.wait_for_next_action(
-        session.id, "confirm", timeout=5, schedule=POLL
-    )
-    await v1.sessions.confirm(session.id)
-    session = await v1.sessions.wait_for_finished(session.id, timeout=5, schedule=POLL)
+    session = await finish(v1, session.id)
     assert session.status == SessionStatus.ACCEPTED
     details = session.payout_list[0].payout_details  # parsed from v1 `payment_method`
     assert details is not None
@@ -92,32 +76,18 @@ async def test_create_then_start_payout_in_api_v1(bank: AsyncBank131, mock: Mock
     assert details.bank_account.system_type == "faster_payment_system"
 
 
-@pytest.mark.asyncio
 async def test_declined_payout_finishes_cancelled_with_the_reason(bank: AsyncBank131) -> None:
-    session = await bank.sessions.init_payout(
-        payout_details=card_payout("4000000000000002"),
-        amount_details=AmountDetails(amount=1_000, currency=RUB),
-        participant_details=RECIPIENT,
-    )
-    await bank.sessions.wait_for_next_action(session.id, "confirm", timeout=5, schedule=POLL)
-    await bank.sessions.confirm(session.id)
-    session = await bank.sessions.wait_for_finished(session.id, timeout=5, schedule=POLL)
+    session = await bank.sessions.init_payout(**card_payout("4000000000000002", 1_000))
+    session = await finish(bank, session.id)
     assert session.status == SessionStatus.CANCELLED
     error = session.payout_list[0].error
     assert error is not None
     assert error.code == "declined_by_issuer_bank"
 
 
-@pytest.mark.asyncio
 async def test_cancel_instead_of_confirm(bank: AsyncBank131, mock: MockBank131) -> None:
-    session = await bank.sessions.init_payout(
-        payout_details=card_payout(),
-        amount_details=AmountDetails(amount=1_000, currency=RUB),
-        participant_details=RECIPIENT,
-    )
-    await bank.sessions.wait_for_next_action(session.id, "confirm", timeout=5, schedule=POLL)
-    await bank.sessions.cancel(session.id)
-    session = await bank.sessions.wait_for_finished(session.id, timeout=5, schedule=POLL)
+    session = await bank.sessions.init_payout(**card_payout(amount=1_000))
+    session = await finish(bank, session.id, "cancel")
     assert session.status == SessionStatus.CANCELLED
     assert session.error is not None
     assert session.error.code == "session_cancelled_by_partner"
@@ -128,23 +98,11 @@ async def test_cancel_instead_of_confirm(bank: AsyncBank131, mock: MockBank131) 
     assert mock.state.paid_out() == 0
 
 
-@pytest.mark.asyncio
 async def test_payment_with_delayed_capture_partial_capture_and_refund(
     bank: AsyncBank131, mock: MockBank131
 ) -> None:
     mock.config.delayed_capture = True
-    session = await bank.sessions.init_payment(
-        payment_details=PaymentDetails.from_card(
-            BankCard(
-                number="4242424242424242",
-                expiration_month="12",
-                expiration_year="30",
-                security_code="123",
-            )
-        ),
-        amount_details=AmountDetails(amount=20_000, currency=RUB),
-        customer=Customer(reference="user-7"),
-    )
+    session = await bank.sessions.init_payment(**card_payment(20_000, "user-7"))
     await bank.sessions.wait_for_next_action(session.id, "confirm", timeout=5, schedule=POLL)
     await bank.sessions.confirm(session.id)
     session = await bank.sessions.wait_for_next_action(
@@ -165,7 +123,6 @@ async def test_payment_with_delayed_capture_partial_capture_and_refund(
     assert refunds[0].status == RefundStatus.IN_PROGRESS
 
 
-@pytest.mark.asyncio
 async def test_wrong_key_is_rejected_by_the_bank(
     mock: MockBank131, bank_key: rsa.RSAPrivateKey
 ) -> None:
@@ -178,7 +135,6 @@ async def test_wrong_key_is_rejected_by_the_bank(
     assert info.value.code == "authentication_error"
 
 
-@pytest.mark.asyncio
 async def test_unknown_project_is_rejected_by_the_bank(
     mock: MockBank131, partner_key: rsa.RSAPrivateKey
 ) -> None:

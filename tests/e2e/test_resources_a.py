@@ -16,13 +16,11 @@ from bank131_async.models import (
     AcquiringWidget,
     AmountDetails,
     BankCard,
-    Customer,
     FiscalizationDetails,
     FiscalizationService,
     OperationStatus,
     Participant,
     ParticipantDetails,
-    PaymentDetails,
     PaymentOptions,
     PayoutDetails,
     ProfessionalIncomeTaxpayer,
@@ -44,6 +42,7 @@ from bank131_async.resources import (
 )
 
 from .conftest import POLL
+from .steps import card_payment, finish
 
 pytestmark = pytest.mark.asyncio
 
@@ -129,21 +128,9 @@ async def test_tokenized_card_pays_out(bank: AsyncBank131, mock: MockBank131) ->
 
 async def test_recurrent_token_from_a_payment_then_disable(bank: AsyncBank131) -> None:
     session = await bank.sessions.init_payment(
-        payment_details=PaymentDetails.from_card(
-            BankCard(
-                number="4242424242424242",
-                expiration_month="12",
-                expiration_year="30",
-                security_code="123",
-            )
-        ),
-        amount_details=AmountDetails(amount=1_000, currency=RUB),
-        customer=Customer(reference="user-9"),
-        payment_options=PaymentOptions(recurrent=True),
+        **card_payment(1_000, "user-9"), payment_options=PaymentOptions(recurrent=True)
     )
-    await bank.sessions.wait_for_next_action(session.id, "confirm", timeout=5, schedule=POLL)
-    await bank.sessions.confirm(session.id)
-    session = await bank.sessions.wait_for_finished(session.id, timeout=5, schedule=POLL)
+    session = await finish(bank, session.id)
     recurrent = session.payment_list[0].recurrent
     assert recurrent is not None
 

@@ -22,31 +22,23 @@ from bank131_async.errors import (
 from bank131_async.mock import MockBank131
 from bank131_async.models import (
     AmountDetails,
-    BankCard,
     KycStatus,
     NotificationList,
     OperationStatus,
     Participant,
     ParticipantDetails,
-    PayoutDetails,
     SessionStatus,
 )
 from tests.kyc_people import legacy, person
+from tests.payouts import ACCOUNT_RU, ESCROW, MIR_CARD
 
 from .conftest import POLL
+from .steps import finish
 
 pytestmark = pytest.mark.asyncio
 
 INN = "500100732259"
 AMOUNT = AmountDetails(amount=10_000, currency="rub")
-ACCOUNT = PayoutDetails.from_bank_account_ru(
-    bik="044525974",
-    account="40817810000000000001",
-    full_name="Ivanov Ivan",
-    description="Payout under contract 15",
-)
-CARD = PayoutDetails.from_card(BankCard(number="2200000000004940"))
-ESCROW = "40702810000000000001"
 
 
 # --------------------------------------------------------------------------- self-employed
@@ -112,7 +104,7 @@ async def _confirm_and_finish(bank: AsyncBank131, session_id: str) -> SessionSta
 async def test_escrow_account_payout(bank: AsyncBank131, mock: MockBank131) -> None:
     balance = mock.state.wallet_balance
     session = await bank.nominal.init_payout(
-        payout_details=ACCOUNT,
+        payout_details=ACCOUNT_RU,
         amount_details=AMOUNT,
         participant_details=ParticipantDetails(
             sender=Participant(account=ESCROW), recipient=Participant(beneficiary_id=INN)
@@ -131,7 +123,7 @@ async def test_escrow_account_payout(bank: AsyncBank131, mock: MockBank131) -> N
 
 async def test_settlement_create_then_start(bank: AsyncBank131) -> None:
     session = await bank.rko.create(
-        payout_details=ACCOUNT,
+        payout_details=ACCOUNT_RU,
         amount_details=AMOUNT,
         participant_details=ParticipantDetails(sender=Participant(account=ESCROW)),
     )
@@ -148,7 +140,7 @@ async def test_card_payout_from_an_account(bank: AsyncBank131, kind: str) -> Non
         recipient=Participant(full_name="Ivan Ivanov"),
     )
     session = await resource.multi_init_payment(
-        payout_details=CARD,
+        payout_details=MIR_CARD,
         amount_details=AMOUNT,
         participant_details=parties,
         description="Payout under contract 15",
@@ -157,7 +149,7 @@ async def test_card_payout_from_an_account(bank: AsyncBank131, kind: str) -> Non
     assert await _confirm_and_finish(bank, session.id) == SessionStatus.ACCEPTED
 
     created = await resource.multi_create(
-        payout_details=CARD, participant_details=parties, description="Second payout"
+        payout_details=MIR_CARD, participant_details=parties, description="Second payout"
     )
     started = await resource.multi_start_payment(created.id, amount_details=AMOUNT)
     assert await _confirm_and_finish(bank, started.id) == SessionStatus.ACCEPTED
@@ -168,7 +160,7 @@ async def test_multi_start_needs_a_multi_session(bank: AsyncBank131) -> None:
     with pytest.raises(SessionWrongStateError):
         await bank.rko.multi_start_payment(
             plain.id,
-            payout_details=CARD,
+            payout_details=MIR_CARD,
             amount_details=AMOUNT,
             participant_details=ParticipantDetails(recipient=Participant(full_name="I I")),
             description="x",
@@ -195,21 +187,13 @@ async def test_transfers(bank: AsyncBank131, mock: MockBank131) -> None:
     session = await bank.transfers.bpa_init_payment(
         moneysend={"transfer_id": "t-1"}, amount_details=AMOUNT, participant_details=sender
     )
-    session = await bank.sessions.wait_for_next_action(
-        session.id, "confirm", timeout=5, schedule=POLL
-    )
-    await bank.sessions.confirm(session.id)
-    session = await bank.sessions.wait_for_finished(session.id, timeout=5, schedule=POLL)
+    session = await finish(bank, session.id)
     assert session.payment_list[0].status == OperationStatus.SUCCEEDED
 
     session = await bank.transfers.cash_payout_init(
         tcn_code="TCN-1", moneysend={"transfer_id": "t-1"}, amount_details=AMOUNT
     )
-    session = await bank.sessions.wait_for_next_action(
-        session.id, "confirm", timeout=5, schedule=POLL
-    )
-    await bank.sessions.confirm(session.id)
-    session = await bank.sessions.wait_for_finished(session.id, timeout=5, schedule=POLL)
+    session = await finish(bank, session.id)
     assert session.status == SessionStatus.ACCEPTED
 
 

@@ -15,19 +15,14 @@ import pytest
 from bank131_async import AsyncBank131, PollSchedule, UnexpectedSessionStateError
 from bank131_async.mock import MockBank131
 from bank131_async.models import (
-    AmountDetails,
-    BankCard,
-    Participant,
-    ParticipantDetails,
-    PayoutDetails,
     ReadyToConfirm,
-    Session,
     WebhookEvent,
 )
-from bank131_async.resources.sessions import SessionsResource
 from bank131_async.testing import WebhookSigner, sign_webhook
 from bank131_async.webhooks import WebhookRouter
 from tests.contrib.servers import RECEIVERS, ReceiverFactory
+from tests.payouts import card_payout
+from tests.webhook_helpers import FailsFirst, StatusCounter
 
 pytestmark = pytest.mark.asyncio
 
@@ -50,20 +45,6 @@ class Counted:
     async def hook(self, request: httpx.Request) -> None:
         if request.url.path.endswith("/session/status"):
             self.status_calls += 1
-
-
-class StatusCounter:
-    """Counts ``sessions.status`` calls of every client (the waits poll through it)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.calls = 0
-        original = SessionsResource.status
-
-        async def status(resource: SessionsResource, session_id: str, **kw: Any) -> Session:
-            self.calls += 1
-            return await original(resource, session_id, **kw)
-
-        monkeypatch.setattr(SessionsResource, "status", status)
 
 
 @asynccontextmanager
@@ -92,16 +73,6 @@ def recorder(router: WebhookRouter) -> list[WebhookEvent]:
     return events
 
 
-async def payout(bank: AsyncBank131, ref: str) -> str:
-    session = await bank.sessions.init_payout(
-        payout_details=PayoutDetails.from_card(BankCard(number="4242424242424242")),
-        amount_details=AmountDetails(amount=10_000, currency="rub"),
-        participant_details=ParticipantDetails(recipient=Participant(full_name="Ivan Ivanov")),
-        idempotency_key=ref,
-    )
-    return session.id
-
-
 class Gauge:
     """How many waits are in progress at once."""
 
@@ -123,7 +94,7 @@ async def full_flow(
     gauge: Gauge | None = None,
 ) -> None:
     gauge = gauge or Gauge()
-    sid = await payout(bank, ref)
+    sid = (await bank.sessions.init_payout(**card_payout(), idempotency_key=ref)).id
     with gauge:
         ready = await bank.sessions.wait_for_next_action(sid, "confirm", timeout=timeout)
     assert ready.next_action == "confirm"
@@ -133,19 +104,33 @@ async def full_flow(
     assert finished.is_finished
 
 
+async def flow_over_webhooks(
+    mock: MockBank131,
+    receiver: ReceiverFactory,
+    router: WebhookRouter,
+    ref: str,
+    fallback: PollSchedule = SLOW_FALLBACK,
+    **client_options: Any,
+) -> Counted:
+    """One payout flow by a client with ``router`` attached, the mock delivering webhooks to
+    ``receiver``; returns (closed) once every delivery is done."""
+    async with counted_client(mock, **client_options) as counted:
+        bank = counted.bank
+        bank.webhooks.attach(router, fallback=fallback)
+        async with receiver(bank, router) as url:
+            mock.config.webhook_url = url
+            with anyio.fail_after(5):
+                await full_flow(bank, ref)
+                await mock.webhooks.wait_idle()
+    return counted
+
+
 async def test_payout_flow_resolves_from_webhooks(
     mock: MockBank131, receiver: ReceiverFactory
 ) -> None:
     router = WebhookRouter()
     events = recorder(router)
-    async with counted_client(mock) as counted:
-        bank = counted.bank
-        bank.webhooks.attach(router, fallback=SLOW_FALLBACK)
-        async with receiver(bank, router) as url:
-            mock.config.webhook_url = url
-            with anyio.fail_after(5):
-                await full_flow(bank, "e2e-hook-1")
-            await mock.webhooks.wait_idle()
+    counted = await flow_over_webhooks(mock, receiver, router, "e2e-hook-1")
     assert [e.type for e in events] == ["ready_to_confirm", "payment_finished"]
     assert isinstance(events[0], ReadyToConfirm)
     assert [d.outcomes for d in mock.webhooks.deliveries] == [[200], [200]]
@@ -154,25 +139,12 @@ async def test_payout_flow_resolves_from_webhooks(
 
 async def test_resend_after_500_is_processed(mock: MockBank131, receiver: ReceiverFactory) -> None:
     router = WebhookRouter()
-    attempts: list[str] = []
-
-    @router.on("payment_finished")
-    async def flaky(event: WebhookEvent) -> None:
-        attempts.append(event.type)
-        if len(attempts) == 1:
-            raise RuntimeError("database briefly down")
-
-    async with counted_client(mock) as counted:
-        bank = counted.bank
-        bank.webhooks.attach(router, fallback=SLOW_FALLBACK)
-        async with receiver(bank, router) as url:
-            mock.config.webhook_url = url
-            with anyio.fail_after(5):
-                await full_flow(bank, "e2e-hook-500")
-                await mock.webhooks.wait_idle()
+    flaky = FailsFirst("database briefly down")
+    router.add_handler("payment_finished", flaky)
+    counted = await flow_over_webhooks(mock, receiver, router, "e2e-hook-500")
     finished = [d for d in mock.webhooks.deliveries if d.type == "payment_finished"]
     assert finished[0].outcomes == [500, 200]  # the bank re-sent after the 500
-    assert attempts == ["payment_finished", "payment_finished"]
+    assert flaky.seen == ["payment_finished", "payment_finished"]
     assert counted.status_calls == 0  # the wait resolved from the first (failed) delivery
 
 
@@ -183,14 +155,14 @@ async def test_bad_signatures_are_rejected_and_waits_fall_back(
     router = WebhookRouter()
     events = recorder(router)
     impostor_key = WebhookSigner().public_key_pem  # the client trusts another key
-    async with counted_client(mock, bank_public_key=impostor_key) as counted:
-        bank = counted.bank
-        bank.webhooks.attach(router, fallback=PollSchedule(initial=0.05, maximum=0.1))
-        async with receiver(bank, router) as url:
-            mock.config.webhook_url = url
-            with anyio.fail_after(5):
-                await full_flow(bank, "e2e-hook-forged")
-                await mock.webhooks.wait_idle()
+    counted = await flow_over_webhooks(
+        mock,
+        receiver,
+        router,
+        "e2e-hook-forged",
+        fallback=PollSchedule(initial=0.05, maximum=0.1),
+        bank_public_key=impostor_key,
+    )
     assert events == []
     assert {tuple(d.outcomes) for d in mock.webhooks.deliveries} == {(400, 400)}
     assert counted.status_calls >= 2  # finished by the fallback polls
@@ -257,12 +229,11 @@ async def test_out_of_order_delivery_does_not_move_waits_backwards(
 
 @pytest.mark.parametrize("receiver_name", ["fastapi"])
 async def test_thousand_concurrent_waits_cost_almost_no_polls(
-    mock: MockBank131, receiver_name: str, monkeypatch: pytest.MonkeyPatch
+    mock: MockBank131, receiver_name: str, status_calls: StatusCounter
 ) -> None:
     count = 1000
     router = WebhookRouter()
     events = recorder(router)
-    counter = StatusCounter(monkeypatch)
     # aiohttp backend: the fastest pool; 20 connections keep the mock's webhook queue short.
     async with mock.client(http_backend="aiohttp", max_connections=20) as bank:
         bank.webhooks.attach(router, fallback=SLOW_FALLBACK)
@@ -281,9 +252,9 @@ async def test_thousand_concurrent_waits_cost_almost_no_polls(
             await mock.webhooks.wait_idle()
     print(
         f"\n{count} webhook-driven payout flows (2 waits each) in {elapsed:.2f}s: "
-        f"{counter.calls} session/status polls, {len(events)} webhooks, "
+        f"{status_calls.calls} session/status polls, {len(events)} webhooks, "
         f"up to {gauge.peak} waits in progress at once"
     )
     assert len(events) == 2 * count
-    assert counter.calls <= count // 100  # (almost) none: webhooks answered the waits
+    assert status_calls.calls <= count // 100  # (almost) none: webhooks answered the waits
     assert gauge.peak >= count * 9 // 10

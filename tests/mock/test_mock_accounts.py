@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bank131_async.mock import MockBankApp
-from tests.mock.mockbank_helpers import Bank
+from tests.mock.mockbank_helpers import Bank, card_payout
 
 pytestmark = pytest.mark.asyncio
 
@@ -152,15 +152,7 @@ async def test_an_unknown_key_in_the_echo_is_named(bank: Bank) -> None:
 @pytest.mark.parametrize("call", ["session/confirm", "session/cancel"])
 async def test_an_echo_the_bank_never_issued_is_refused(bank: Bank, call: str) -> None:
     """Plain payouts get no confirm_information; sending one means the client mixed sessions."""
-    body = {
-        "payout_details": {
-            "type": "card",
-            "card": {"type": "bank_card", "bank_card": {"number": "4242424242424242"}},
-        },
-        "amount_details": {"amount": 1_000, "currency": "rub"},
-        "participant_details": {"recipient": {"full_name": "Ivan Ivanov"}},
-    }
-    sid = (await bank.session("session/init/payout", body))["id"]
+    sid = (await bank.session("session/init/payout", card_payout(amount=1_000)))["id"]
     await bank.wait_action(sid, "confirm")
     info = {"transfer_details": {"purpose": "x"}}
     status, code, description = await bank.error(
