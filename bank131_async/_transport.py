@@ -41,7 +41,7 @@ from .errors import (
     error_from_response,
     processed_note,
 )
-from .response import ResponseInfo, record_answer
+from .response import ResponseInfo, capturing_answers, record_answer
 from .signing import RequestSigner
 
 __all__ = ["Endpoint", "Transport", "parse_result"]
@@ -128,35 +128,18 @@ def _log_attempt(
     )
 
 
-def _outcome(exc: httpx.HTTPError) -> Outcome:
+def _classify(exc: httpx.HTTPError) -> tuple[Outcome, type[TransportError], str]:
     # ConnectError/ConnectTimeout/PoolTimeout happen before a byte of the request left this
     # process; everything later (write, read, a peer that hangs up) may have been processed.
-    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout | httpx.ConnectError):
-        return Outcome.NOT_SENT
-    return Outcome.MAYBE_SENT
-
-
-def _kind(exc: httpx.HTTPError) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return Outcome.NOT_SENT, RequestTimeoutError, "timed out connecting to the bank"
     if isinstance(exc, httpx.PoolTimeout):
-        return "pool"
+        return Outcome.NOT_SENT, RequestTimeoutError, "timed out waiting for a free connection"
+    if isinstance(exc, httpx.ConnectError):
+        return Outcome.NOT_SENT, TransportConnectionError, "could not connect to the bank"
     if isinstance(exc, httpx.TimeoutException):
-        return "timeout"
-    return "connection"
-
-
-# (class, text) by "was the last attempt not sent?" and the kind of failure.
-_KIND: dict[bool, dict[str, tuple[type[TransportError], str]]] = {
-    True: {
-        "pool": (RequestTimeoutError, "timed out waiting for a free connection"),
-        "timeout": (RequestTimeoutError, "timed out connecting to the bank"),
-        "connection": (TransportConnectionError, "could not connect to the bank"),
-    },
-    False: {
-        "pool": (RequestTimeoutError, "timed out waiting for a free connection"),
-        "timeout": (RequestTimeoutError, "timed out waiting for the bank's answer"),
-        "connection": (TransportConnectionError, "the connection failed before the answer"),
-    },
-}
+        return Outcome.MAYBE_SENT, RequestTimeoutError, "timed out waiting for the bank's answer"
+    return Outcome.MAYBE_SENT, TransportConnectionError, "the connection failed before the answer"
 
 
 def _describe(exc: BaseException) -> str:
@@ -352,19 +335,20 @@ class Transport:
 
         call = _Call(endpoint.method, url, key, attempt, reached)
         if result.exc is not None:
-            raise call.transport_error(result.exc, result.outcome) from result.exc
+            raise call.transport_error(result.exc) from result.exc
         assert response is not None
         assert answer is not None
-        record_answer(
-            ResponseInfo(
-                http_status=response.status_code,
-                headers=response.headers,
-                method=endpoint.method,
-                path=endpoint.path,
-                attempts=attempt,
-                idempotency_key=key,
+        if capturing_answers():  # only under bank.with_raw_response: not on every request
+            record_answer(
+                ResponseInfo(
+                    http_status=response.status_code,
+                    headers=response.headers,
+                    method=endpoint.method,
+                    path=endpoint.path,
+                    attempts=attempt,
+                    idempotency_key=key,
+                )
             )
-        )
         return _decode(response, answer, call, endpoint.ok_statuses)
 
     async def _sign(self, body: bytes, read_only: bool) -> str:
@@ -411,7 +395,7 @@ class Transport:
                         method, url, content=body, headers=headers, timeout=timeout
                     )
         except httpx.HTTPError as exc:
-            return _Attempt(exc=exc, outcome=_outcome(exc))
+            return _Attempt(exc=exc, outcome=_classify(exc)[0])
         return _Attempt(response=response)
 
 
@@ -434,8 +418,8 @@ class _Call:
         """An attempt before the last may have reached the bank."""
         return self.reached is not None and self.reached < self.attempts
 
-    def transport_error(self, exc: httpx.HTTPError, outcome: Outcome) -> TransportError:
-        cls, text = _KIND[outcome is Outcome.NOT_SENT][_kind(exc)]
+    def transport_error(self, exc: httpx.HTTPError) -> TransportError:
+        _, cls, text = _classify(exc)
         tries = "1 attempt" if self.attempts == 1 else f"{self.attempts} attempts"
         message = f"{text}: {_describe(exc)} ({self.method} {self.url}, {tries})"
         if self.reached is None:

@@ -21,7 +21,7 @@ import attrs
 
 from .errors import RequestValidationError
 
-__all__ = ["RawResponse", "ResponseInfo", "capture_answer", "record_answer"]
+__all__ = ["RawResponse", "ResponseInfo", "capture_answer", "capturing_answers", "record_answer"]
 
 T = TypeVar("T")
 
@@ -86,6 +86,11 @@ class RawResponse(Generic[T]):
 
 
 _ANSWERS: ContextVar[list[ResponseInfo] | None] = ContextVar("bank131_answers", default=None)
+
+
+def capturing_answers() -> bool:
+    """Whether this task is inside :func:`capture_answer` (so an answer is worth recording)."""
+    return _ANSWERS.get() is not None
 
 
 def record_answer(info: ResponseInfo) -> None:
