@@ -300,6 +300,8 @@ async def test_receive_webhook_answers(
     assert (await receive_webhook(*garbage, verifier=verifier, router=router)).status == 400
     unknown = signer.sign({"type": "new_kind"})
     assert (await receive_webhook(*unknown, verifier=verifier, router=router)).status == 200
+    over_the_cap = await receive_webhook(None, sig, verifier=verifier, router=router)
+    assert over_the_cap.status == 413
     failing = signer.sign(webhook_payload("ready_to_capture"))
     assert (await receive_webhook(*failing, verifier=verifier, router=router)).status == 500
 

@@ -32,7 +32,6 @@ from ..signing import SignatureVerifier
 from ..webhooks import (
     DEFAULT_MAX_BODY_SIZE,
     SIGNATURE_HEADER,
-    TOO_LARGE,
     WebhookRouter,
     read_capped,
     receive_webhook,
@@ -67,12 +66,8 @@ def webhook_handler(
             declared=request.headers.get("Content-Length"),
             limit=max_body_size,
         )
-        reply = (
-            TOO_LARGE
-            if body is None
-            else await receive_webhook(
-                body, request.headers.get(SIGNATURE_HEADER), verifier=verifier, router=router
-            )
+        reply = await receive_webhook(
+            body, request.headers.get(SIGNATURE_HEADER), verifier=verifier, router=router
         )
         return web.Response(body=reply.body, status=reply.status, content_type="application/json")
 

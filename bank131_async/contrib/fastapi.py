@@ -63,7 +63,6 @@ from ..signing import SignatureVerifier
 from ..webhooks import (
     DEFAULT_MAX_BODY_SIZE,
     SIGNATURE_HEADER,
-    TOO_LARGE,
     WebhookRouter,
     parse_webhook,
     read_capped,
@@ -142,12 +141,8 @@ def webhook_router(
                 logger.error("webhook refused: %s", exc)
                 return _NOT_READY
         body = await _read(request, max_body_size)
-        reply = (
-            TOO_LARGE
-            if body is None
-            else await receive_webhook(
-                body, request.headers.get(SIGNATURE_HEADER), verifier=verifier, router=router
-            )
+        reply = await receive_webhook(
+            body, request.headers.get(SIGNATURE_HEADER), verifier=verifier, router=router
         )
         return Response(reply.body, status_code=reply.status, media_type="application/json")
 

@@ -63,7 +63,7 @@ async def read_capped(
 
 
 async def receive_webhook(
-    body: bytes,
+    body: bytes | None,
     signature: str | None,
     *,
     verifier: SignatureVerifier,
@@ -71,6 +71,9 @@ async def receive_webhook(
 ) -> WebhookReply:
     """The whole receiver, framework-free: verify, parse, dispatch, choose the answer.
 
+    ``body`` is what :func:`read_capped` read (``None``: it was over the cap):
+
+    * 413 -- the body was over the receiver's ``max_body_size`` (nothing was verified);
     * 200 -- handled, a duplicate, no handler, or an unknown ``type`` (the bank would
       otherwise re-send it for a long time; it is logged);
     * 400 -- missing/bad signature (nothing is parsed or dispatched) or a verified body that
@@ -79,6 +82,8 @@ async def receive_webhook(
 
     Handlers run before the answer, so keep them short (enqueue long work).
     """
+    if body is None:
+        return TOO_LARGE
     try:
         event = parse_webhook(body, signature, verifier)
     except InvalidSignatureError as exc:
